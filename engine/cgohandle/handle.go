@@ -1,0 +1,103 @@
+//go:build amd64 || arm64 || loong64 || mips64 || mips64le || ppc64 || ppc64le || riscv64 || s390x || wasm
+
+package cgohandle
+
+import (
+	"errors"
+
+	"github.com/hprov/hprov/engine"
+)
+
+// The panic values are runtime/cgo's own strings, not errors wrapping them,
+// so that code recovering from a misuse sees exactly what it saw before
+// migrating.
+const (
+	msgInvalid = "runtime/cgo: misuse of an invalid Handle"
+	msgFull    = "runtime/cgo: ran out of handle space"
+)
+
+// table holds every handle's value. See the package documentation for why a
+// package-level table is unavoidable here.
+var table = engine.New[any]()
+
+// Handle provides a way to pass values that contain Go pointers between Go
+// and C without breaking the cgo pointer passing rules, exactly like
+// runtime/cgo.Handle. The zero Handle is never valid, so C code may use it as
+// a sentinel.
+type Handle uintptr
+
+// NewHandle returns a handle for v. The handle is valid until Delete is called
+// on it, so a program must call Delete once neither Go nor C needs the handle.
+//
+// NewHandle panics with runtime/cgo's message "ran out of handle space" if the
+// table has no free slot.
+func NewHandle(v any) Handle {
+	return newIn(table, v)
+}
+
+// New is NewHandle.
+func New(v any) Handle {
+	return newIn(table, v)
+}
+
+// Value returns the value h was created for. It panics with runtime/cgo's
+// message "misuse of an invalid Handle" if h is zero, deleted or was never
+// issued.
+func (h Handle) Value() any {
+	return valueIn(table, h)
+}
+
+// Delete invalidates h for good. It panics with runtime/cgo's message
+// "misuse of an invalid Handle" if h is zero, already deleted or was never
+// issued; a failed Delete changes nothing.
+func (h Handle) Delete() {
+	deleteIn(table, h)
+}
+
+// TryValue is h.Value that reports an invalid h with ok == false instead of
+// panicking.
+func TryValue(h Handle) (v any, ok bool) {
+	return tryValueIn(table, h)
+}
+
+// The functions below take the table as an argument so that tests can run
+// them on small tables, to reach exhaustion and slot retirement cheaply.
+
+func newIn(t *engine.Table[any], v any) Handle {
+	h, err := t.Insert(&v)
+	if err != nil {
+		if errors.Is(err, engine.ErrFull) {
+			panic(msgFull)
+		}
+		// Insert has no other documented failure; if the engine grows
+		// one, say what happened rather than pretend the table is full.
+		panic("cgohandle: " + err.Error())
+	}
+	return Handle(h)
+}
+
+func valueIn(t *engine.Table[any], h Handle) any {
+	p, ok := t.Get(engine.Handle(h))
+	if !ok {
+		panic(msgInvalid)
+	}
+	return *p
+}
+
+func tryValueIn(t *engine.Table[any], h Handle) (any, bool) {
+	p, ok := t.Get(engine.Handle(h))
+	if !ok {
+		return nil, false
+	}
+	return *p, true
+}
+
+func deleteIn(t *engine.Table[any], h Handle) {
+	// Every handle is inserted with a reference count of one and never
+	// pinned or referenced again, so Release either frees it or fails
+	// because h is not a live handle (zero, stale, forged). ErrBusy and
+	// ErrOverflow cannot occur.
+	if _, err := t.Release(engine.Handle(h)); err != nil {
+		panic(msgInvalid)
+	}
+}
