@@ -55,8 +55,9 @@ type refKind int
 const (
 	refIssued refKind = iota
 	refZero
-	refAllOnes // ^uintptr(0)
-	refForged  // an issued handle with bits flipped that neither side hands out
+	refAllOnes   // ^uintptr(0)
+	refForgedTag // an issued handle with a bit of forgeTagBit flipped
+	refForgedGen // an issued handle with forgeGenBit flipped
 )
 
 func issued(i int) ref { return ref{kind: refIssued, index: i} }
@@ -66,13 +67,19 @@ var (
 	allOnes = ref{kind: refAllOnes}
 )
 
-func forged(i int) ref { return ref{kind: refForged, index: i} }
+func forgedTag(i int) ref { return ref{kind: refForgedTag, index: i} }
+func forgedGen(i int) ref { return ref{kind: refForgedGen, index: i} }
 
-// forgeBit is flipped in an issued handle to forge one. runtime/cgo's counter
-// will not reach 2^62 in a test run, and in the engine's encoding the high
-// bits of a handle hold its slot's generation, so the result carries a
-// generation the slot has never reached.
-const forgeBit = 1 << 62
+// Forged handles are issued handles with one high bit flipped: runtime/cgo's
+// counter never gets near those bits in a test run, so neither side has
+// issued the result. In the engine's layout (tag 63-56, generation 55-24,
+// index 23-0) forgeTagBit makes the handle look like another table's and
+// forgeGenBit gives it a generation its slot is not at. Low bits are not
+// flipped: for runtime/cgo, a neighbouring number may well be a live handle.
+const (
+	forgeTagBit = 1 << 62
+	forgeGenBit = 1 << 40
+)
 
 type op struct {
 	kind opKind
@@ -150,8 +157,10 @@ func run(t *testing.T, a api, ops []op) []outcome {
 			return 0
 		case refAllOnes:
 			return ^uintptr(0)
-		case refForged:
-			return hs[r.index] ^ forgeBit
+		case refForgedTag:
+			return hs[r.index] ^ forgeTagBit
+		case refForgedGen:
+			return hs[r.index] ^ forgeGenBit
 		}
 		return hs[r.index]
 	}
@@ -223,11 +232,14 @@ func equivalenceCases() []struct {
 		{"value after delete", []op{newOp(1), deleteOp(issued(0)), panics(valueOp(issued(0)))}},
 		{"value repeated", []op{newOp(p), valueOp(issued(0)), valueOp(issued(0)), valueOp(issued(0))}},
 		{"forged value and delete", []op{
-			newOp(p), panics(valueOp(forged(0))), panics(deleteOp(forged(0))),
+			newOp(p), panics(valueOp(forgedTag(0))), panics(deleteOp(forgedTag(0))),
+			panics(valueOp(forgedGen(0))), panics(deleteOp(forgedGen(0))),
 			valueOp(issued(0)), deleteOp(issued(0)),
 		}},
 		{"forged from a deleted handle", []op{
-			newOp(1), deleteOp(issued(0)), panics(valueOp(forged(0))), panics(deleteOp(forged(0))),
+			newOp(1), deleteOp(issued(0)),
+			panics(valueOp(forgedTag(0))), panics(deleteOp(forgedTag(0))),
+			panics(valueOp(forgedGen(0))), panics(deleteOp(forgedGen(0))),
 		}},
 		{"nil value", []op{newOp(nil), valueOp(issued(0)), deleteOp(issued(0)), panics(valueOp(issued(0)))}},
 		{"typed nil pointer", []op{newOp(nilPtr), valueOp(issued(0)), deleteOp(issued(0))}},
@@ -287,7 +299,8 @@ func equivalenceCases() []struct {
 				return []op{valueOp(issued(i)), deleteOp(issued(i))}
 			})...)},
 		{"failed delete changes nothing", []op{
-			newOp("a"), panics(deleteOp(zero)), panics(deleteOp(forged(0))), panics(deleteOp(allOnes)),
+			newOp("a"), panics(deleteOp(zero)), panics(deleteOp(forgedTag(0))),
+			panics(deleteOp(forgedGen(0))), panics(deleteOp(allOnes)),
 			valueOp(issued(0)), deleteOp(issued(0)),
 		}},
 	}

@@ -155,7 +155,7 @@ func TestTryValue(t *testing.T) {
 	}
 	hnil.Delete()
 	h.Delete()
-	for _, bad := range []Handle{0, h, hnil, ^Handle(0), h ^ forgeBit} {
+	for _, bad := range []Handle{0, h, hnil, ^Handle(0), h ^ forgeTagBit, h ^ forgeGenBit} {
 		if v, ok := TryValue(bad); ok || v != nil {
 			t.Errorf("TryValue(%#x) = %v, %v; want nil, false", bad, v, ok)
 		}
