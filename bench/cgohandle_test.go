@@ -22,7 +22,9 @@ var handleValue any = &struct{ payload [4]int }{}
 // enough that the lookups are not all served by one cache line.
 const liveHandles = 1024
 
-var handleSink atomic.Value
+// handleSink keeps the looked-up values observable, so that the lookups
+// cannot be optimized away.
+var handleSink atomic.Pointer[any]
 
 func BenchmarkHandleNewDelete(b *testing.B) {
 	b.Run("impl=hprov", func(b *testing.B) {
@@ -49,7 +51,7 @@ func BenchmarkHandleValue(b *testing.B) {
 			v = hs[i%liveHandles].Value()
 			i++
 		}
-		handleSink.Store(v)
+		handleSink.Store(&v)
 	})
 	b.Run("impl=cgo", func(b *testing.B) {
 		hs := liveCgoHandles(b)
@@ -60,7 +62,7 @@ func BenchmarkHandleValue(b *testing.B) {
 			v = hs[i%liveHandles].Value()
 			i++
 		}
-		handleSink.Store(v)
+		handleSink.Store(&v)
 	})
 }
 
@@ -97,7 +99,7 @@ func BenchmarkParallelHandleValue(b *testing.B) {
 				v = hs[i%liveHandles].Value()
 				i++
 			}
-			handleSink.Store(v)
+			handleSink.Store(&v)
 		})
 	})
 	b.Run("impl=cgo", func(b *testing.B) {
@@ -111,7 +113,7 @@ func BenchmarkParallelHandleValue(b *testing.B) {
 				v = hs[i%liveHandles].Value()
 				i++
 			}
-			handleSink.Store(v)
+			handleSink.Store(&v)
 		})
 	})
 }

@@ -3,12 +3,14 @@
 //
 // A Handle is an integer that stands for a Go value, so that the value can
 // travel through C code, which may not keep Go pointers, and come back to Go.
-// runtime/cgo implements this with one global sync.Map and a counter; new
-// keys take the map's mutex and every NewHandle allocates a map entry, which
-// users of busy cgo bridges see as contention (golang/go#21035). This package
-// keeps the API and the observable behaviour and replaces the map with an
-// engine table: a handle names a slot directly, lookups take no lock, and
-// freed slots are reused.
+// runtime/cgo implements this with a global sync.Map keyed by a global atomic
+// counter: every NewHandle adds to the one shared counter, locks a node of the
+// map and allocates an entry, and every Value hashes the key and walks the
+// map's trie. Before Go 1.24 sync.Map took a single mutex for new keys, and
+// users of busy cgo bridges reported the contention (golang/go#21035). This
+// package keeps the API and the observable behaviour and replaces the map with
+// an engine table: a handle names its slot directly, no operation takes a lock
+// or touches a shared counter, and freed slots are reused.
 //
 // # Migrating
 //
@@ -49,14 +51,24 @@
 // has to be reachable from the package itself, exactly like runtime/cgo's
 // sync.Map. Code that can pass a table around should use the engine directly.
 //
-// # Limits
+// # Limits and differences
 //
 // Handle is a uintptr, like runtime/cgo's, and an engine handle is 64 bits
-// wide (slot index plus generation). It fits only where uintptr has 64 bits,
-// so the package builds only for 64-bit architectures; on a 32-bit one the
-// build fails with an error that names this limitation rather than silently
-// truncating handles. The number of handles alive at once is bounded by the
-// table's capacity; [NewHandle] panics with runtime/cgo's "ran out of handle
-// space" message when it is exhausted, where runtime/cgo would only run out
-// after 2^64 handles in the life of the process.
+// wide (tag, generation and slot index). It fits only where uintptr has 64
+// bits, so the package builds only for 64-bit architectures; on a 32-bit one
+// the build fails with an error that names this limitation rather than
+// silently truncating handles.
+//
+// runtime/cgo's handles are a counter, so in practice they are small numbers
+// and C code that stored them in an int got away with it. These handles use
+// all 64 bits (the top byte is never zero): C code must keep them in a
+// uintptr_t, which is what runtime/cgo documents anyway.
+//
+// At most 2^24 (16,777,216) handles can be alive at once; [NewHandle] panics
+// with runtime/cgo's "ran out of handle space" message beyond that, where
+// runtime/cgo is limited only by memory. Each live handle costs a 24-byte
+// slot plus a 16-byte box holding the value: the engine stores a pointer per
+// slot, so that a lookup racing with a Delete reads either the old value or
+// nothing, and an interface value has to be boxed to have one. Slots are
+// allocated 4096 at a time as needed and the table never shrinks.
 package cgohandle

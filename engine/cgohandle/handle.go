@@ -4,6 +4,7 @@ package cgohandle
 
 import (
 	"errors"
+	"runtime"
 
 	"github.com/hprov/hprov/engine"
 )
@@ -18,7 +19,13 @@ const (
 
 // table holds every handle's value. See the package documentation for why a
 // package-level table is unavoidable here.
-var table = engine.New[any]()
+//
+// The engine sizes its per-P free-slot caches by GOMAXPROCS when the table is
+// made, which for this table is during package initialization; the runtime
+// may raise GOMAXPROCS later (up to the CPU count, when a container's CPU
+// limit changes), and Ps without a cache fall back to the shared free stack.
+// A cache is 128 bytes, so there is one per CPU from the start.
+var table = engine.New[any](engine.WithShards(max(runtime.GOMAXPROCS(0), runtime.NumCPU())))
 
 // Handle provides a way to pass values that contain Go pointers between Go
 // and C without breaking the cgo pointer passing rules, exactly like
