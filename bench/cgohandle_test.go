@@ -1,3 +1,5 @@
+//go:build cgo
+
 package bench
 
 import (
@@ -13,6 +15,8 @@ import (
 // benchstat can compare them with -col /impl. The two sub-benchmarks repeat
 // the same loop instead of sharing one through func values: callers use the
 // packages directly, and an indirect call would hide the inlining they get.
+// The file needs cgo only because a binary that imports runtime/cgo does not
+// link with CGO_ENABLED=0.
 
 // handleValue is boxed once, outside the timed loops, so that allocations
 // reported per New are the table's own, not the conversion to any.

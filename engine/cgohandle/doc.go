@@ -9,8 +9,9 @@
 // map's trie. Before Go 1.24 sync.Map took a single mutex for new keys, and
 // users of busy cgo bridges reported the contention (golang/go#21035). This
 // package keeps the API and the observable behaviour and replaces the map with
-// an engine table: a handle names its slot directly, no operation takes a lock
-// or touches a shared counter, and freed slots are reused.
+// an engine table: a handle names its slot directly, no operation takes a
+// lock, New and Delete in steady state touch only their CPU's free-slot cache,
+// and freed slots are reused.
 //
 // # Migrating
 //
