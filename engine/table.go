@@ -281,6 +281,13 @@ func (t *Table[T]) pinParent(s *slot[T], idx, gen uint32, bits uint64) error {
 		case st&checkMask != w:
 			return t.classify(idx, gen, st)
 		case st&childBit != 0:
+			p := s.parent.Load()
+			if s.state.Load()&checkMask != w {
+				continue // changed under us: look again
+			}
+			if !t.parentAlive(p) {
+				return ErrStale // an orphan: stale like any use of it
+			}
 			return fmt.Errorf("%w: a child cannot have children", ErrInvalidHandle)
 		case st&pinMask == pinMask:
 			return ErrOverflow
@@ -406,24 +413,28 @@ func (t *Table[T]) AddRef(h Handle) error {
 	if !ok {
 		return ErrInvalidHandle
 	}
-	return t.withParent(s, idx, gen, func() error { return t.modify(s, idx, gen, 1, refMask) })
-}
-
-// withParent runs op with the parent of a child pinned (directly otherwise).
-func (t *Table[T]) withParent(s *slot[T], idx, gen uint32, op func() error) error {
-	st := s.state.Load()
-	if st&checkMask != want(gen) {
-		return t.classify(idx, gen, st)
-	}
-	if st&childBit == 0 {
-		return op()
-	}
-	ps, err := t.holdParent(s, idx, gen)
+	ps, err := t.enter(s, idx, gen)
 	if err != nil {
 		return err
 	}
-	defer unpin(ps)
-	return op()
+	err = t.modify(s, idx, gen, 1, refMask)
+	if ps != nil {
+		unpin(ps)
+	}
+	return err
+}
+
+// enter validates h's slot and, for a child, pins its parent for the duration
+// of a change; the caller unpins the returned parent slot, if any.
+func (t *Table[T]) enter(s *slot[T], idx, gen uint32) (*slot[T], error) {
+	st := s.state.Load()
+	if st&checkMask != want(gen) {
+		return nil, t.classify(idx, gen, st)
+	}
+	if st&childBit == 0 {
+		return nil, nil
+	}
+	return t.holdParent(s, idx, gen)
 }
 
 // modify adds unit to the field under mask of a live slot, failing with
@@ -452,10 +463,14 @@ func (t *Table[T]) Release(h Handle) (freed bool, err error) {
 	if !ok {
 		return false, ErrInvalidHandle
 	}
-	err = t.withParent(s, idx, gen, func() error {
-		freed, err = t.release(s, idx, gen)
-		return err
-	})
+	ps, err := t.enter(s, idx, gen)
+	if err != nil {
+		return false, err
+	}
+	freed, err = t.release(s, idx, gen)
+	if ps != nil {
+		unpin(ps)
+	}
 	return freed, err
 }
 
@@ -524,15 +539,16 @@ func (t *Table[T]) pushLocal(s *slot[T], idx uint32, st, dead uint64) (pushed, c
 	raceAcquire(unsafe.Pointer(sh))
 	if sh.cur.n == magazine {
 		if sh.spare.n > 0 {
-			t.pushBatch(sh.spare)
+			t.spill(sh.spare)
 		}
 		sh.spare, sh.cur = sh.cur, list{}
 	}
+	// The value is left in place: Insert overwrites it when this P reuses
+	// the slot, and spill clears it if the slot leaves the P. Clearing here
+	// would cost a third atomic store per Insert+Release, and what a cache
+	// keeps alive is bounded by its size, as with sync.Pool.
 	ok := s.state.CompareAndSwap(st, dead|uint64(sh.cur.head))
 	if ok {
-		// Clear before the slot becomes reachable: only this P can pop it
-		// and it cannot run anything else until procUnpin.
-		s.value.Store(nil)
 		sh.cur.head = idx + 1
 		sh.cur.n++
 	}
@@ -598,6 +614,18 @@ func (t *Table[T]) popLocal() (uint32, uint64, bool) {
 	raceRelease(unsafe.Pointer(sh))
 	procUnpin()
 	return idx, st, true
+}
+
+// spill moves a magazine from a P's cache to the global stack, clearing the
+// values its slots still hold (see pushLocal). The slots are free and owned
+// by this P until pushBatch publishes them.
+func (t *Table[T]) spill(b list) {
+	for i, next := uint32(0), b.head; i < b.n; i++ {
+		s := t.slotAt(next - 1)
+		s.value.Store(nil)
+		next = uint32(s.state.Load() & linkMask)
+	}
+	t.pushBatch(b)
 }
 
 // pushBatch pushes a chain of free slots on the global stack.
