@@ -7,20 +7,22 @@
 //
 // A Handle packs three fields:
 //
-//		 63      56 55                              24 23                    0
-//		+----------+----------------------------------+-----------------------+
-//		|  tag (8) |          generation (32)         |       index (24)      |
-//		+----------+----------------------------------+-----------------------+
+//	 63      56 55                              24 23                    0
+//	+----------+----------------------------------+-----------------------+
+//	|  tag (8) |          generation (32)         |       index (24)      |
+//	+----------+----------------------------------+-----------------------+
 //
-//	  - tag: drawn at random (non-zero) by New, the same for every handle of one
-//	    table. Zero, and most handles of another table, fail this check alone.
-//	  - index: the slot, at most 1<<24 slots per table.
-//	  - generation: the slot's generation when the handle was issued. Each slot
-//	    starts at its own pseudo-random base generation (a hash of a per-table seed
-//	    and the index), so a handle with corrupted index bits, or a handle of
-//	    another table whose tag happens to match, names a slot whose current
-//	    generation it matches only with probability 2^-32. A random 64-bit number
-//	    is accepted with probability about 2^-40.
+// The fields:
+//
+//   - tag: drawn at random (non-zero) by New, the same for every handle of one
+//     table. Zero, and most handles of another table, fail this check alone.
+//   - index: the slot, at most 1<<24 slots per table.
+//   - generation: the slot's generation when the handle was issued. Each slot
+//     starts at its own pseudo-random base generation (a hash of a per-table seed
+//     and the index), so a handle with corrupted index bits, or a handle of
+//     another table whose tag happens to match, names a slot whose current
+//     generation it matches only with probability 2^-32. A random 64-bit number
+//     is accepted with probability about 2^-40.
 //
 // # Slot state
 //
