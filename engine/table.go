@@ -229,18 +229,24 @@ func (t *Table[T]) classify(idx, gen uint32, st uint64) error {
 }
 
 // Insert stores v and returns a new handle to it with reference count 1.
-func (t *Table[T]) Insert(v *T) (Handle, error) {
+func (t *Table[T]) Insert(v *T) (Handle, error) { return t.insert(v, 0, 0) }
+
+// insert publishes v in a free slot: the value (and parent) first, then the
+// state word with the live bit, so whoever sees the new generation sees them.
+func (t *Table[T]) insert(v *T, parent, bits uint64) (Handle, error) {
 	if t.sweepTodo.Load() > 0 {
 		t.sweepStep()
 	}
-	idx, st, err := t.alloc()
+	s, idx, st, err := t.alloc()
 	if err != nil {
 		return 0, err
 	}
-	s := t.slotAt(idx)
 	s.value.Store(v)
+	if bits&childBit != 0 {
+		s.parent.Store(parent)
+	}
 	gen := uint32(st >> 32)
-	s.state.Store(want(gen) | 1)
+	s.state.Store(want(gen) | bits | 1)
 	return t.handle(idx, gen), nil
 }
 
@@ -256,19 +262,7 @@ func (t *Table[T]) InsertChild(parent Handle, v *T) (Handle, error) {
 		return 0, err
 	}
 	defer unpin(ps)
-	if t.sweepTodo.Load() > 0 {
-		t.sweepStep()
-	}
-	idx, st, err := t.alloc()
-	if err != nil {
-		return 0, err
-	}
-	s := t.slotAt(idx)
-	s.value.Store(v)
-	s.parent.Store(uint64(pgen)<<32 | uint64(pidx))
-	gen := uint32(st >> 32)
-	s.state.Store(want(gen) | childBit | 1)
-	return t.handle(idx, gen), nil
+	return t.insert(v, uint64(pgen)<<32|uint64(pidx), childBit)
 }
 
 // pinParent pins a parent for the duration of an operation on one of its
@@ -557,26 +551,25 @@ func (t *Table[T]) pushLocal(s *slot[T], idx uint32, st, dead uint64) (pushed, c
 	return ok, true
 }
 
-// alloc takes a free slot and returns its index and (free) state word.
-func (t *Table[T]) alloc() (uint32, uint64, error) {
+// alloc takes a free slot and returns it with its index and (free) state.
+func (t *Table[T]) alloc() (*slot[T], uint32, uint64, error) {
 	for {
-		if idx, st, ok := t.popLocal(); ok {
-			return idx, st, nil
+		if s, idx, st, ok := t.popLocal(); ok {
+			return s, idx, st, nil
 		}
 		if b, ok := t.popBatch(); ok {
+			idx := b.head - 1
+			s := t.slotAt(idx)
+			st := s.state.Load()
 			if b.n > 1 {
 				// Keep one, give the rest back.
-				idx := b.head - 1
-				st := t.slotAt(idx).state.Load()
 				t.pushBatch(list{head: uint32(st & linkMask), n: b.n - 1})
-				return idx, st, nil
 			}
-			idx := b.head - 1
-			return idx, t.slotAt(idx).state.Load(), nil
+			return s, idx, st, nil
 		}
 		b, err := t.grow()
 		if err != nil {
-			return 0, 0, err
+			return nil, 0, 0, err
 		}
 		t.pushBatch(b)
 	}
@@ -584,11 +577,11 @@ func (t *Table[T]) alloc() (uint32, uint64, error) {
 
 // popLocal takes a slot from this P's cache, refilling it from the global
 // stack when empty.
-func (t *Table[T]) popLocal() (uint32, uint64, bool) {
+func (t *Table[T]) popLocal() (*slot[T], uint32, uint64, bool) {
 	pid := procPin()
 	if pid >= len(t.shards) {
 		procUnpin()
-		return 0, 0, false
+		return nil, 0, 0, false
 	}
 	sh := &t.shards[pid]
 	raceAcquire(unsafe.Pointer(sh))
@@ -603,17 +596,18 @@ func (t *Table[T]) popLocal() (uint32, uint64, bool) {
 		if b.n == 0 {
 			raceRelease(unsafe.Pointer(sh))
 			procUnpin()
-			return 0, 0, false
+			return nil, 0, 0, false
 		}
 		sh.cur = b
 	}
 	idx := sh.cur.head - 1
-	st := t.slotAt(idx).state.Load()
+	s := t.slotAt(idx)
+	st := s.state.Load()
 	sh.cur.head = uint32(st & linkMask)
 	sh.cur.n--
 	raceRelease(unsafe.Pointer(sh))
 	procUnpin()
-	return idx, st, true
+	return s, idx, st, true
 }
 
 // spill moves a magazine from a P's cache to the global stack, clearing the
