@@ -1,0 +1,51 @@
+// Package loadgen runs storms: many goroutines hammering one workload at
+// once, measured honestly.
+//
+// # Workloads are data
+//
+// A Workload is a name, the outcomes its operation can have, a few reported
+// parameters, and a Setup function that builds the shared state of one run
+// (an Instance). Each worker asks the Instance for its own Op, a func that
+// performs one operation and returns its Outcome: an index into the
+// workload's outcome table, counted per worker with no shared counter on the
+// hot path. Outcomes of kind Violation (a released handle accepted, a forged
+// one honoured) are what a storm exists to find; Result.Violations sums them.
+// Mix combines workloads by weight. The built-in profiles live in
+// loadgen/profiles; this package knows nothing of the engine, the CryptoAPI
+// layer or the command line.
+//
+// # Closed and open loop
+//
+// In a closed loop (Config.Rate == 0) each of the W workers runs operations
+// back to back. In an open loop (Config.Rate > 0) arrivals follow a schedule
+// fixed in advance (loadgen/pace), striped across the workers, and an
+// operation's latency is measured from its intended start, so a stall is
+// charged to every operation it delayed rather than silently postponing them
+// (coordinated omission). A run has a warm-up, excluded from every figure,
+// then a measured phase bounded by a duration or by an operation count.
+//
+// # What is measured, and how
+//
+// Reading the clock costs about 30 ns here (see loadgen/clock), two to three
+// times the engine operation under test, so the harness does not time every
+// operation:
+//
+//   - Throughput: a closed-loop worker runs operations in batches of
+//     Config.SampleEvery (64 by default) and reads the clock twice per batch.
+//     Each worker's measured window runs from the first clock reading after
+//     warm-up to its last reading; throughput is the sum over workers of
+//     operations / window.
+//   - Latency: one operation per batch, at a random position in the batch, is
+//     timed on its own and recorded in the worker's HDR histogram
+//     (github.com/HdrHistogram/hdrhistogram-go, 3 significant digits); the
+//     histograms are merged at the end. The median cost of a back-to-back pair
+//     of clock reads, measured at the start of each run, is subtracted from
+//     every sample (Result.ClockOverhead). In an open loop one arrival in
+//     SampleEvery on average, chosen at random, is timed from its intended
+//     start to its completion.
+//   - Outcomes: a per-worker array indexed by Outcome, incremented per
+//     operation, merged at the end.
+//
+// Nothing on the hot path allocates, so memory stays flat however long a
+// storm runs; every goroutine Run starts has stopped when it returns.
+package loadgen

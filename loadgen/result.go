@@ -1,0 +1,158 @@
+package loadgen
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+)
+
+// A Result is what one storm measured. Every figure excludes the warm-up.
+type Result struct {
+	Workload string
+	Params   []Param
+	Workers  int
+	// Rate is the target arrival rate of an open-loop run; 0 for a closed
+	// loop.
+	Rate float64
+	// Duration and Ops are the configured bounds of the measured phase (one
+	// of them is zero); Warmup the configured warm-up.
+	Duration time.Duration
+	Ops      uint64
+	Warmup   time.Duration
+	// SampleEvery is the latency sampling period (one operation in
+	// SampleEvery is timed); ClockOverhead what was subtracted from each
+	// sample for the clock reads themselves.
+	SampleEvery   int
+	ClockOverhead time.Duration
+
+	// Count is the number of measured operations.
+	Count uint64
+	// Elapsed spans the measured phase, from the first worker's start to
+	// the last worker's end.
+	Elapsed time.Duration
+	// Throughput is measured operations per second. In a closed loop, the
+	// sum over workers of each worker's operations over its own window; in
+	// an open loop, operations issued over the measured phase.
+	Throughput float64
+	// Missed counts open-loop arrivals of the measured phase that were never
+	// issued because the workers fell behind.
+	Missed uint64
+	// Latency holds the sampled latencies in nanoseconds; in an open loop,
+	// measured from each operation's intended start.
+	Latency *hdrhistogram.Histogram
+	// MaxLatency is the largest sample, exactly.
+	MaxLatency time.Duration
+	// Outcomes counts every outcome the workload declares, in its order.
+	Outcomes []OutcomeCount
+}
+
+// OutcomeCount is how many measured operations had one outcome.
+type OutcomeCount struct {
+	OutcomeInfo
+	Count uint64
+}
+
+// Open reports whether the run was open-loop.
+func (r *Result) Open() bool { return r.Rate > 0 }
+
+// NsPerOp is the wall-clock time per operation over all workers, the
+// inverse of Throughput, as testing.B reports ns/op for parallel benchmarks.
+func (r *Result) NsPerOp() float64 {
+	if r.Throughput == 0 {
+		return 0
+	}
+	return 1e9 / r.Throughput
+}
+
+// Quantile returns the latency at quantile q in [0, 1] of the samples.
+func (r *Result) Quantile(q float64) time.Duration {
+	if r.Latency == nil || r.Latency.TotalCount() == 0 {
+		return 0
+	}
+	if q >= 1 {
+		return r.MaxLatency
+	}
+	return time.Duration(r.Latency.ValueAtQuantile(q * 100))
+}
+
+// Samples is the number of latency samples.
+func (r *Result) Samples() int64 {
+	if r.Latency == nil {
+		return 0
+	}
+	return r.Latency.TotalCount()
+}
+
+// Count of outcomes of kind k.
+func (r *Result) kindCount(k Kind) uint64 {
+	var n uint64
+	for _, o := range r.Outcomes {
+		if o.Kind == k {
+			n += o.Count
+		}
+	}
+	return n
+}
+
+// Violations is the number of operations that broke a guarantee.
+func (r *Result) Violations() uint64 { return r.kindCount(Violation) }
+
+// Refusals is the number of operations that failed with an error code.
+func (r *Result) Refusals() uint64 { return r.kindCount(Refused) }
+
+// result merges the workers' state.
+func (r *run) result(w Workload) (*Result, error) {
+	res := &Result{
+		Workload:      w.Name,
+		Params:        append([]Param(nil), w.Params...),
+		Workers:       r.cfg.Workers,
+		Rate:          r.cfg.Rate,
+		Duration:      r.cfg.Duration,
+		Ops:           r.cfg.Ops,
+		Warmup:        r.cfg.Warmup,
+		SampleEvery:   r.cfg.SampleEvery,
+		ClockOverhead: time.Duration(r.overhead),
+		Latency:       hdrhistogram.New(1, histMax, histDigits),
+		Outcomes:      make([]OutcomeCount, len(w.Outcomes)),
+	}
+	for i, o := range w.Outcomes {
+		res.Outcomes[i].OutcomeInfo = o
+	}
+	var first, last int64
+	var maxLat int64
+	for i, wk := range r.workers {
+		for o, n := range wk.counts {
+			if n == 0 {
+				continue
+			}
+			if o >= len(w.Outcomes) {
+				return nil, fmt.Errorf("%w: %s returned outcome %d, but declares only %d", ErrWorkload, w.Name, o, len(w.Outcomes))
+			}
+			res.Outcomes[o].Count += n
+		}
+		res.Count += wk.ops
+		res.Missed += wk.missed
+		res.Latency.Merge(wk.hist)
+		maxLat = max(maxLat, wk.maxLat)
+		if i == 0 || wk.winStart < first {
+			first = wk.winStart
+		}
+		last = max(last, wk.winEnd)
+		if !res.Open() && wk.winEnd > wk.winStart {
+			res.Throughput += float64(wk.ops) / (float64(wk.winEnd-wk.winStart) / 1e9)
+		}
+	}
+	res.MaxLatency = time.Duration(maxLat)
+	res.Elapsed = time.Duration(last - first)
+	if res.Open() {
+		window := res.Elapsed
+		if r.cfg.Duration > 0 {
+			window = r.cfg.Duration // the schedule's measured phase
+		}
+		if window > 0 {
+			res.Throughput = float64(res.Count) / window.Seconds()
+		}
+	}
+	return res, nil
+}
