@@ -1,0 +1,370 @@
+package csp
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/hprov/hprov/engine"
+)
+
+// Handles to contexts, keys and hash objects. The zero value is never a valid handle.
+type (
+	ProvHandle uint64
+	KeyHandle  uint64
+	HashHandle uint64
+)
+
+// kind tells the three kinds of objects apart.
+type kind uint8
+
+const (
+	kindCtx kind = iota
+	kindKey
+	kindHash
+	numKinds
+)
+
+var kindNames = [numKinds]string{"context", "key", "hash"}
+
+// object is what the handle table stores for every kind of handle.
+type object struct {
+	kind   kind
+	ctx    *context      // contexts: their own description; keys and hashes: their context's
+	parent engine.Handle // keys and hashes: the context's table handle
+
+	// Keys and hashes carry mutable state; mu serialises concurrent calls on the same object.
+	mu   sync.Mutex
+	hash hashState // kindHash (inline: one allocation per hash object)
+	key  *keyState // kindKey
+}
+
+// context describes a provider context. It is immutable once the handle is issued, which is
+// what lets every CRYPT_VERIFYCONTEXT context of one provider type share one object.
+type context struct {
+	provType uint32
+	verify   bool   // CRYPT_VERIFYCONTEXT: no container; GenKey(AT_*) pairs are ephemeral
+	store    string // the container's name in the Store
+	id       uint64 // the container incarnation the context opened
+}
+
+// CSP is one cryptographic service provider instance: its own handle table and container
+// store. All methods are safe for concurrent use.
+type CSP struct {
+	tab      *engine.Table[object]
+	store    Store
+	advapi   bool
+	defName  string
+	verify   [2]*object // shared CRYPT_VERIFYCONTEXT objects: PROV_RSA_FULL, PROV_RSA_AES
+	masks    [numKinds]uint64
+	lineage  lineage
+	afterPin func() // test hook: runs while an operation holds its pins
+
+	// Ephemeral key pairs of CRYPT_VERIFYCONTEXT contexts, by context handle. Only GenKey of
+	// AT_KEYEXCHANGE or AT_SIGNATURE on such a context adds to it, so ReleaseContext looks at
+	// it only while ephemeralN says it is not empty.
+	ephemeralN  atomic.Int64
+	ephemeralMu sync.Mutex
+	ephemeral   map[engine.Handle]*Container
+}
+
+type config struct {
+	advapi  bool
+	store   Store
+	defName string
+	engine  []engine.Option
+}
+
+// An Option configures a CSP.
+type Option func(*config)
+
+// WithAdvapiErrors selects the error model of desktop Windows' advapi32 front end: every
+// handle that is zero, forged, of the wrong kind, released, or whose context was released
+// gives ERROR_INVALID_PARAMETER (instead of NTE_BAD_UID, NTE_BAD_KEY, NTE_BAD_HASH or
+// ERROR_INVALID_HANDLE), which is what code ported from Windows, and Wine's tests, expect.
+// ERROR_BUSY, NTE_BAD_FLAGS and all other codes are unchanged.
+func WithAdvapiErrors() Option { return func(c *config) { c.advapi = true } }
+
+// WithStore keeps named containers in s instead of the default in-memory store.
+func WithStore(s Store) Option { return func(c *config) { c.store = s } }
+
+// WithDefaultContainer names the container AcquireContext opens when given an empty name
+// without CRYPT_VERIFYCONTEXT; the default is "default".
+func WithDefaultContainer(name string) Option { return func(c *config) { c.defName = name } }
+
+// WithMaxHandles caps the number of live handles of all kinds (see engine.WithMaxHandles);
+// beyond it, calls that create a handle fail with NTE_NO_MEMORY.
+func WithMaxHandles(n int) Option {
+	return func(c *config) { c.engine = append(c.engine, engine.WithMaxHandles(n)) }
+}
+
+// New returns a provider with its own handle table and, unless WithStore says otherwise, an
+// empty in-memory container store.
+func New(opts ...Option) *CSP {
+	cfg := config{defName: "default"}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	if cfg.store == nil {
+		cfg.store = MemStore()
+	}
+	c := &CSP{
+		tab:       engine.New[object](cfg.engine...),
+		store:     cfg.store,
+		advapi:    cfg.advapi,
+		defName:   cfg.defName,
+		ephemeral: make(map[engine.Handle]*Container),
+	}
+	c.verify[0] = &object{kind: kindCtx, ctx: &context{provType: PROV_RSA_FULL, verify: true}}
+	c.verify[1] = &object{kind: kindCtx, ctx: &context{provType: PROV_RSA_AES, verify: true}}
+	// Key and hash handles differ from table handles in the top byte, which holds the table's
+	// tag: a handle used as the wrong kind then fails the tag check, and the error path can
+	// still tell which kind it was (see the package doc).
+	var b [2]byte
+	for b[0] == 0 || b[1] == 0 || b[0] == b[1] {
+		_, _ = rand.Read(b[:])
+	}
+	c.masks[kindKey] = uint64(b[0]) << tagShift
+	c.masks[kindHash] = uint64(b[1]) << tagShift
+	return c
+}
+
+// Len returns the number of live handles of every kind; keys and hashes of a released context
+// are not live. It scans the whole table: meant for leak checks, not for hot paths.
+func (c *CSP) Len() int { return c.tab.Len() }
+
+// Table handle layout (engine package doc): tag in the top byte, then a 32-bit generation and
+// a 24-bit slot index.
+const (
+	tagShift = 56
+	genShift = 24
+	idxMask  = engine.MaxHandles - 1
+)
+
+// zeroErr is the code for a zero handle of each kind.
+var zeroErr = [numKinds]Errno{NTE_BAD_UID, NTE_BAD_KEY, NTE_BAD_HASH}
+
+// handleErr returns a handle error, collapsed into ERROR_INVALID_PARAMETER in advapi mode.
+func (c *CSP) handleErr(code Errno, format string, args ...any) error {
+	if c.advapi && code != ERROR_BUSY {
+		code = ERROR_INVALID_PARAMETER
+	}
+	return fmt.Errorf("csp: "+format+": %w", append(args, code)...)
+}
+
+// pin pins the object behind public handle h, which the caller says is of kind k, and returns
+// the table handle to unpin. The object's context is pinned with it.
+func (c *CSP) pin(h uint64, k kind) (engine.Handle, *object, error) {
+	if h == 0 {
+		return 0, nil, c.handleErr(zeroErr[k], "zero %s handle", kindNames[k])
+	}
+	eh := engine.Handle(h ^ c.masks[k])
+	o, err := c.tab.Pin(eh)
+	if err != nil {
+		return 0, nil, c.explain(h, k, err)
+	}
+	if o.kind != k {
+		c.tab.Unpin(eh)
+		return 0, nil, c.handleErr(ERROR_INVALID_PARAMETER, "%s handle %#x is forged", kindNames[k], h)
+	}
+	if c.afterPin != nil {
+		c.afterPin()
+	}
+	return eh, o, nil
+}
+
+// get returns the object behind h without pinning it, for the calls that release a handle.
+func (c *CSP) get(h uint64, k kind) (engine.Handle, *object, error) {
+	if h == 0 {
+		return 0, nil, c.handleErr(zeroErr[k], "zero %s handle", kindNames[k])
+	}
+	eh := engine.Handle(h ^ c.masks[k])
+	o, ok := c.tab.Get(eh)
+	if !ok {
+		// Get does not say why; Pin does, and cannot succeed on a handle Get rejected unless
+		// it was issued in between, which only a guessed number could be.
+		_, err := c.tab.Pin(eh)
+		if err == nil {
+			c.tab.Unpin(eh)
+			err = engine.ErrInvalidHandle
+		}
+		return 0, nil, c.explain(h, k, err)
+	}
+	if o.kind != k {
+		return 0, nil, c.handleErr(ERROR_INVALID_PARAMETER, "%s handle %#x is forged", kindNames[k], h)
+	}
+	return eh, o, nil
+}
+
+// explain turns a table error for public handle h of kind k into the provider's code.
+func (c *CSP) explain(h uint64, k kind, err error) error {
+	switch {
+	case errors.Is(err, engine.ErrStale):
+		if k == kindCtx {
+			return c.handleErr(NTE_BAD_UID, "context handle %#x was released", h)
+		}
+		return c.staleChild(h, k)
+	case errors.Is(err, engine.ErrOverflow):
+		return c.handleErr(ERROR_BUSY, "%s handle %#x: too many operations in flight", kindNames[k], h)
+	case errors.Is(err, engine.ErrBusy):
+		return c.handleErr(ERROR_BUSY, "%s handle %#x is in use", kindNames[k], h)
+	}
+	// Not a handle of kind k: perhaps one of another kind (live or released).
+	for j := range numKinds {
+		if j == k {
+			continue
+		}
+		eh := engine.Handle(h ^ c.masks[j])
+		o, ok := c.tab.Get(eh)
+		if ok && o.kind == j {
+			return c.handleErr(ERROR_INVALID_HANDLE, "%s handle %#x passed as a %s handle", kindNames[j], h, kindNames[k])
+		}
+		if !ok {
+			if _, perr := c.tab.Pin(eh); perr == nil {
+				c.tab.Unpin(eh)
+			} else if errors.Is(perr, engine.ErrStale) {
+				return c.handleErr(ERROR_INVALID_HANDLE, "released %s handle %#x passed as a %s handle", kindNames[j], h, kindNames[k])
+			}
+		}
+	}
+	return c.handleErr(ERROR_INVALID_PARAMETER, "%#x is not a %s handle", h, kindNames[k])
+}
+
+// staleChild explains a released key or hash handle: NTE_BAD_UID if its context is gone,
+// else NTE_BAD_KEY or NTE_BAD_HASH.
+func (c *CSP) staleChild(h uint64, k kind) error {
+	code := NTE_BAD_KEY
+	if k == kindHash {
+		code = NTE_BAD_HASH
+	}
+	eh := engine.Handle(h ^ c.masks[k])
+	if parent, ok := c.lineage.parentOf(eh); ok {
+		if po, alive := c.tab.Get(parent); !alive || po.kind != kindCtx {
+			return c.handleErr(NTE_BAD_UID, "the context of %s handle %#x was released", kindNames[k], h)
+		}
+	}
+	return c.handleErr(code, "%s handle %#x was destroyed", kindNames[k], h)
+}
+
+// insertErr maps the error of Insert or InsertChild.
+func (c *CSP) insertErr(err error) error {
+	switch {
+	case errors.Is(err, engine.ErrFull):
+		return fmt.Errorf("csp: handle table is full: %w", NTE_NO_MEMORY)
+	case errors.Is(err, engine.ErrStale):
+		return c.handleErr(NTE_BAD_UID, "context was released")
+	case errors.Is(err, engine.ErrBusy), errors.Is(err, engine.ErrOverflow):
+		return c.handleErr(ERROR_BUSY, "context has too many operations in flight")
+	}
+	return c.handleErr(ERROR_INVALID_PARAMETER, "%v", err)
+}
+
+// insertChild adds a key or hash object under the pinned context ctx and returns its public
+// handle.
+func (c *CSP) insertChild(ctx engine.Handle, o *object) (uint64, error) {
+	o.parent = ctx
+	eh, err := c.tab.InsertChild(ctx, o)
+	if err != nil {
+		return 0, c.insertErr(err)
+	}
+	c.lineage.record(eh, ctx)
+	return uint64(eh) ^ c.masks[o.kind], nil
+}
+
+// lineage remembers, per table slot, the last key or hash created in it and its context, so
+// that a released key or hash handle can still be traced to its context: its own slot says
+// nothing once released. Each slot is two words that both carry the child's generation, so a
+// reader can tell whether both belong to the handle it asks about without a lock.
+type lineage struct {
+	pages [engine.MaxHandles / linPage]atomic.Pointer[[linPage]linEntry]
+}
+
+const linPage = 1 << 12
+
+type linEntry struct {
+	a atomic.Uint64 // child generation << 32 | parent index
+	b atomic.Uint64 // child generation << 32 | parent generation
+}
+
+func (l *lineage) record(child, parent engine.Handle) {
+	idx := uint32(child) & idxMask
+	p := l.pages[idx/linPage].Load()
+	if p == nil {
+		p = new([linPage]linEntry)
+		if !l.pages[idx/linPage].CompareAndSwap(nil, p) {
+			p = l.pages[idx/linPage].Load()
+		}
+	}
+	e := &p[idx%linPage]
+	gen := uint64(child) >> genShift << 32
+	e.a.Store(gen | uint64(parent)&idxMask)
+	e.b.Store(gen | uint64(uint32(parent>>genShift)))
+}
+
+// parentOf returns the context recorded for child, if its slot still describes it.
+func (l *lineage) parentOf(child engine.Handle) (engine.Handle, bool) {
+	idx := uint32(child) & idxMask
+	p := l.pages[idx/linPage].Load()
+	if p == nil {
+		return 0, false
+	}
+	e := &p[idx%linPage]
+	gen := uint64(uint32(child >> genShift))
+	a, b := e.a.Load(), e.b.Load()
+	if a>>32 != gen || b>>32 != gen {
+		return 0, false
+	}
+	tag := uint64(child) >> tagShift << tagShift
+	return engine.Handle(tag | uint64(uint32(b))<<genShift | a&idxMask), true
+}
+
+// newID returns a random container incarnation ID.
+func newID() uint64 {
+	var b [8]byte
+	for {
+		_, _ = rand.Read(b[:])
+		if id := binary.LittleEndian.Uint64(b[:]); id != 0 {
+			return id
+		}
+	}
+}
+
+// userKey returns the key pair of keySpec of the context ctx (table handle eh).
+func (c *CSP) userKey(eh engine.Handle, ctx *context, keySpec uint32) (*rsa.PrivateKey, error) {
+	if keySpec != AT_KEYEXCHANGE && keySpec != AT_SIGNATURE {
+		return nil, fmt.Errorf("csp: key spec %d: %w", keySpec, NTE_NO_KEY)
+	}
+	var cont Container
+	if ctx.verify {
+		c.ephemeralMu.Lock()
+		if e := c.ephemeral[eh]; e != nil {
+			cont = *e
+		}
+		c.ephemeralMu.Unlock()
+	} else {
+		var err error
+		if cont, err = c.loadContainer(ctx); err != nil {
+			return nil, err
+		}
+	}
+	k := cont.key(keySpec)
+	if k == nil {
+		return nil, fmt.Errorf("csp: no key pair for key spec %d: %w", keySpec, NTE_NO_KEY)
+	}
+	return k, nil
+}
+
+func (c *CSP) loadContainer(ctx *context) (Container, error) {
+	cont, err := c.store.Load(ctx.store)
+	if err != nil {
+		return Container{}, err
+	}
+	if cont.ID != ctx.id {
+		return Container{}, fmt.Errorf("csp: container %q was deleted since the context opened it: %w", ctx.store, NTE_BAD_KEYSET)
+	}
+	return cont, nil
+}

@@ -1,0 +1,86 @@
+package csp
+
+import (
+	"crypto/hmac"
+	"encoding/binary"
+	"fmt"
+	"hash"
+)
+
+// hashState is the mutable part of a hash object. Its owner serialises access.
+type hashState struct {
+	alg      uint32    // CALG_*
+	inner    uint32    // CALG_HMAC: the inner hash
+	h        hash.Hash // nil for CALG_HMAC until the first data, so HP_HMAC_INFO can choose
+	hmacKey  []byte    // CALG_HMAC: a copy of the session key's bytes
+	started  bool      // data has been hashed
+	finished bool      // the value has been computed; no more data
+	size     int
+	sum      [64]byte // the value once finished
+}
+
+// init prepares a hash of alg (classHash or classHMAC, already checked against the provider).
+func (s *hashState) init(alg uint32, a algInfo, hmacKey []byte) {
+	s.alg = alg
+	if a.class == classHMAC {
+		s.inner = hmacDefault
+		s.hmacKey = hmacKey
+		s.size = 32
+		return
+	}
+	s.h = a.newHash()
+	s.size = a.size
+}
+
+// setHMACInfo selects the inner hash of an HMAC before any data; provType limits the choice.
+func (s *hashState) setHMACInfo(provType uint32, data []byte) error {
+	if s.alg != CALG_HMAC {
+		return fmt.Errorf("csp: HP_HMAC_INFO on a non-HMAC hash: %w", NTE_BAD_TYPE)
+	}
+	if s.started || s.finished {
+		return fmt.Errorf("csp: HP_HMAC_INFO after data was hashed: %w", NTE_BAD_HASH_STATE)
+	}
+	if len(data) != 4 {
+		return fmt.Errorf("csp: HP_HMAC_INFO takes 4 bytes (little-endian ALG_ID), got %d: %w", len(data), NTE_BAD_DATA)
+	}
+	inner := binary.LittleEndian.Uint32(data)
+	a, ok := lookupAlg(provType, inner)
+	if !ok || a.class != classHash {
+		return fmt.Errorf("csp: HMAC inner hash 0x%x: %w", inner, NTE_BAD_ALGID)
+	}
+	s.inner = inner
+	s.size = a.size
+	return nil
+}
+
+func (s *hashState) start() {
+	if s.h == nil { // CALG_HMAC: the inner hash is fixed from now on
+		a, _ := lookupAlg(PROV_RSA_AES, s.inner)
+		s.h = hmac.New(a.newHash, s.hmacKey)
+	}
+	s.started = true
+}
+
+func (s *hashState) write(data []byte) error {
+	if s.finished {
+		return fmt.Errorf("csp: hash value already read: %w", NTE_BAD_HASH_STATE)
+	}
+	if !s.started {
+		s.start()
+	}
+	s.h.Write(data)
+	return nil
+}
+
+// value finishes the hash if needed and returns its value (aliasing s.sum: copy it).
+func (s *hashState) value() []byte {
+	if !s.finished {
+		if !s.started {
+			s.start()
+		}
+		s.h.Sum(s.sum[:0])
+		s.finished = true
+		s.h = nil // no longer needed; lets the state go
+	}
+	return s.sum[:s.size]
+}
