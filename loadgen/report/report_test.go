@@ -1,0 +1,282 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/HdrHistogram/hdrhistogram-go"
+	"golang.org/x/perf/benchfmt"
+
+	"github.com/hprov/hprov/loadgen"
+)
+
+func result(profile, impl string, workers int, rate float64, lat ...int64) *loadgen.Result {
+	h := hdrhistogram.New(1, int64(10*time.Minute), 3)
+	var maxLat int64
+	for _, v := range lat {
+		_ = h.RecordValue(v)
+		maxLat = max(maxLat, v)
+	}
+	r := &loadgen.Result{
+		Workload:      profile,
+		Params:        []loadgen.Param{{Key: "keys", Value: "4"}},
+		Workers:       workers,
+		Rate:          rate,
+		Duration:      2 * time.Second,
+		Warmup:        200 * time.Millisecond,
+		SampleEvery:   64,
+		ClockOverhead: 30,
+		Count:         1_000_000,
+		Elapsed:       2 * time.Second,
+		Throughput:    500_000,
+		Latency:       h,
+		MaxLatency:    time.Duration(maxLat),
+		Outcomes: []loadgen.OutcomeCount{
+			{OutcomeInfo: loadgen.OutcomeInfo{Name: "ok", Kind: loadgen.Success}, Count: 999_000},
+			{OutcomeInfo: loadgen.OutcomeInfo{Name: "ERROR_BUSY", Kind: loadgen.Refused}, Count: 1000},
+			{OutcomeInfo: loadgen.OutcomeInfo{Name: "NTE_BAD_UID", Kind: loadgen.Refused}},
+			{OutcomeInfo: loadgen.OutcomeInfo{Name: "stale-accepted", Kind: loadgen.Violation}},
+		},
+	}
+	if impl != "" {
+		r.Params = append(r.Params, loadgen.Param{Key: "impl", Value: impl})
+	}
+	return r
+}
+
+func sample() *Report {
+	open := result("acquire-release", "", 2, 100_000, 100, 200, 300)
+	open.Missed = 10
+	return &Report{
+		Env: Environment("abc123"),
+		Results: []*loadgen.Result{
+			result("engine-insert-release", "hprov", 1, 0, 10, 20, 30, 4000),
+			result("engine-insert-release", "mutex", 1, 0, 12, 22, 32, 5000),
+			open,
+		},
+	}
+}
+
+func TestNames(t *testing.T) {
+	cases := map[string]*loadgen.Result{
+		"Storm/profile=engine-insert-release/impl=mutex/workers=4": result("engine-insert-release", "mutex", 4, 0),
+		"Storm/profile=acquire-release/impl=hprov/workers=2":       result("acquire-release", "", 2, 0),
+		"Storm/profile=orphans/impl=hprov/workers=1/rate=250000":   result("orphans", "", 1, 250000),
+		"Storm/profile=orphans/impl=hprov/workers=1/rate=0.5":      result("orphans", "", 1, 0.5),
+	}
+	for want, r := range cases {
+		if got := Name(r); got != want {
+			t.Errorf("Name = %q, want %q", got, want)
+		}
+	}
+}
+
+func TestEnvironment(t *testing.T) {
+	env := Environment("")
+	var keys []string
+	for _, p := range env {
+		keys = append(keys, p.Key)
+		if p.Value == "" {
+			t.Errorf("%s is empty", p.Key)
+		}
+	}
+	if strings.Join(keys, ",") != "goos,goarch,cpu,gomaxprocs,commit" || env[4].Value != "unknown" {
+		t.Fatalf("Environment = %v", env)
+	}
+}
+
+// The benchmark file must read back, unmodified, with x/perf's own reader:
+// every storm a result with the name, configuration and units we meant.
+func TestBenchReadsBack(t *testing.T) {
+	var buf bytes.Buffer
+	rep := sample()
+	if err := rep.WriteBench(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rd := benchfmt.NewReader(&buf, "storm.txt")
+	var results []*benchfmt.Result
+	for rd.Scan() {
+		switch rec := rd.Result().(type) {
+		case *benchfmt.SyntaxError:
+			t.Fatalf("syntax error: %v\n%s", rec, buf.String())
+		case *benchfmt.Result:
+			results = append(results, rec.Clone())
+		}
+	}
+	if err := rd.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(results) != 3 {
+		t.Fatalf("read %d results, want 3:\n%s", len(results), buf.String())
+	}
+	for i, r := range results {
+		if got, want := string(r.Name.Full()), Name(rep.Results[i]); got != want {
+			t.Errorf("result %d named %q, want %q", i, got, want)
+		}
+		if r.Iters != 1_000_000 {
+			t.Errorf("iterations %d", r.Iters)
+		}
+		for k, want := range map[string]string{"goos": "linux", "commit": "abc123", "duration": "2s", "warmup": "200ms",
+			"sample-every": "64", "engine-insert-release.keys": "4", "acquire-release.keys": "4"} {
+			if k == "goos" {
+				want = rep.Env[0].Value
+			}
+			if got := r.GetConfig(k); got != want {
+				t.Errorf("result %d: config %s = %q, want %q", i, k, got, want)
+			}
+		}
+		if got := r.GetConfig("engine-insert-release.impl"); got != "" {
+			t.Errorf("impl leaked into the configuration: %q", got)
+		}
+		if v, ok := r.Value("ops/s"); !ok || v != 500_000 {
+			t.Errorf("result %d: ops/s = %v, %v", i, v, ok)
+		}
+		if v, ok := r.Value("sec/op"); !ok || math.Abs(v-2e-6) > 1e-15 {
+			t.Errorf("result %d: sec/op = %v, %v", i, v, ok)
+		}
+		if v, ok := r.Value("ERROR_BUSY/op"); !ok || v != 0.001 {
+			t.Errorf("result %d: ERROR_BUSY/op = %v, %v", i, v, ok)
+		}
+		if _, ok := r.Value("NTE_BAD_UID/op"); ok {
+			t.Errorf("result %d: an outcome that never happened is reported", i)
+		}
+		if v, ok := r.Value("violations"); !ok || v != 0 {
+			t.Errorf("result %d: violations = %v, %v", i, v, ok)
+		}
+	}
+	// benchfmt tidies units, as benchstat prints them: max-ns is read as
+	// max-sec.
+	if v, ok := results[0].Value("max-sec"); !ok || v < 4000e-9 || v > 4010e-9 {
+		t.Errorf("max-sec = %v", v)
+	}
+	if _, ok := results[0].Value("missed/op"); ok {
+		t.Error("closed loop reports missed arrivals")
+	}
+	if v, ok := results[2].Value("missed/op"); !ok || v != 10.0/1_000_010 {
+		t.Errorf("missed/op = %v, %v", v, ok)
+	}
+	units := rd.Units()
+	for unit, want := range map[string]int{"ops/s": 1, "p50-ns": -1, "p99.9-ns": -1, "max-ns": -1, "violations": -1, "missed/op": -1, "sec/op": -1, "ERROR_BUSY/op": 0} {
+		if got := units.GetBetter(unit); got != want {
+			t.Errorf("unit %s: better = %d, want %d", unit, got, want)
+		}
+	}
+	if m := units.Get("ops/s", "assume"); m == nil || m.Value != "nothing" {
+		t.Errorf("ops/s assume = %v", m)
+	}
+}
+
+// benchstat itself, when installed, must read the file without a warning.
+func TestBenchstatReadsIt(t *testing.T) {
+	bs, err := exec.LookPath("benchstat")
+	if err != nil {
+		if gp, gerr := exec.Command("go", "env", "GOPATH").Output(); gerr == nil {
+			bs = filepath.Join(strings.TrimSpace(string(gp)), "bin", "benchstat")
+		}
+	}
+	if _, err := os.Stat(bs); err != nil {
+		t.Skip("benchstat not installed (go install golang.org/x/perf/cmd/benchstat)")
+	}
+	path := filepath.Join(t.TempDir(), "storm.txt")
+	var buf bytes.Buffer
+	if err := sample().WriteBench(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command(bs, path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("benchstat: %v\n%s", err, out)
+	}
+	text := string(out)
+	for _, want := range []string{"Storm/profile=engine-insert-release/impl=mutex/workers=1", "ops/s", "p99.9-sec", "violations", "commit: abc123"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("benchstat output lacks %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "parsing") || strings.Contains(text, "syntax") {
+		t.Errorf("benchstat complained:\n%s", text)
+	}
+}
+
+func TestJSON(t *testing.T) {
+	var buf bytes.Buffer
+	if err := sample().WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	var doc jsonReport
+	if err := json.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Env["commit"] != "abc123" || len(doc.Results) != 3 {
+		t.Fatalf("doc %+v", doc)
+	}
+	r := doc.Results[2]
+	if r.Loop != "open" || r.TargetRate != 100_000 || r.Impl != "hprov" || r.Missed != 10 || r.Outcomes["ERROR_BUSY"] != 1000 ||
+		r.Latency.Samples != 3 || r.Latency.Max != 300 || r.Refusals != 1000 || r.Name != "BenchmarkStorm/profile=acquire-release/impl=hprov/workers=2/rate=100000" {
+		t.Fatalf("open-loop result %+v", r)
+	}
+	if doc.Results[0].Loop != "closed" || doc.Results[0].Impl != "hprov" || doc.Results[1].Impl != "mutex" || doc.Results[0].ClockOverhead != 30 {
+		t.Fatalf("closed-loop results %+v", doc.Results[:2])
+	}
+}
+
+func TestTable(t *testing.T) {
+	rep := sample()
+	rep.Results[1].Outcomes[3].Count = 2
+	var buf bytes.Buffer
+	if err := rep.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String()
+	for _, want := range []string{
+		"commit=abc123", "method: closed loop", "method: open loop", "profile", "engine-insert-release", "mutex",
+		"100k/s", "500k", "stale-accepted VIOLATION 2", "ERROR_BUSY 1000 (0.1%)", "achieved 500.00% of the target rate, 10 arrivals missed",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("table lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriteErrorsAreReturned(t *testing.T) {
+	rep := sample()
+	for name, write := range map[string]func() error{
+		"bench": func() error { return rep.WriteBench(failWriter{}) },
+		"json":  func() error { return rep.WriteJSON(failWriter{}) },
+		"table": func() error { return rep.WriteTable(failWriter{}) },
+	} {
+		if err := write(); err == nil {
+			t.Errorf("%s: no error from a failing writer", name)
+		}
+	}
+}
+
+func TestFormatting(t *testing.T) {
+	for d, want := range map[time.Duration]string{0: "0", 15: "15ns", 1500: "1.50µs", 25 * time.Millisecond: "25.0ms", 3 * time.Second: "3.00s"} {
+		if got := elapsed(d); got != want {
+			t.Errorf("elapsed(%v) = %q, want %q", d, got, want)
+		}
+	}
+	for v, want := range map[float64]string{12: "12.0", 1500: "1.50k", 63_200_000: "63.2M", 2e9: "2.00G"} {
+		if got := si(v); got != want {
+			t.Errorf("si(%v) = %q, want %q", v, got, want)
+		}
+	}
+	if configKey("Model Name:x") != "model-name-x" || configValue(" a \n b ") != "a b" || configValue("") != "none" {
+		t.Error("config sanitising")
+	}
+}
