@@ -9,7 +9,6 @@ type Errno uint32
 
 // The error codes, named as in winerror.h so ported code reads the same. ERROR_* codes are Win32
 // system errors; NTE_* codes are the provider's.
-//
 const (
 	ERROR_INVALID_HANDLE      Errno = 6
 	ERROR_INVALID_PARAMETER   Errno = 87

@@ -1,0 +1,83 @@
+// Package csp is a CryptoAPI-shaped cryptographic service provider on the engine's handle
+// table: contexts (CryptAcquireContext, CryptContextAddRef, CryptReleaseContext), key
+// containers that outlive them, and session keys and hash objects that die with them. The Win32
+// names are kept for constants and error codes, so ported code reads the same.
+//
+// # Lifecycle
+//
+// ReleaseContext drops one reference (ContextAddRef adds one); the last one invalidates the
+// context handle and, in the same atomic step, every key and hash created under it: later calls
+// on any of them return NTE_BAD_UID and their memory is reclaimed without further calls. The
+// key container and its key pairs stay; only AcquireContext with CRYPT_DELETEKEYSET deletes a
+// container. ReleaseContext with flags != 0 returns NTE_BAD_FLAGS but releases all the same, as
+// desktop Windows documents. A last release while another goroutine has an operation in flight
+// on the context, or on one of its keys or hashes, returns ERROR_BUSY and releases nothing.
+//
+// # Errors
+//
+// Every error is an Errno or wraps one, so errors.Is(err, NTE_BAD_UID) works. Handle checks
+// come before flag checks, and ERROR_BUSY before NTE_BAD_FLAGS. The default error model is the
+// provider's (the seed page's table): a zero or released context handle is NTE_BAD_UID; a
+// released key or hash is NTE_BAD_KEY or NTE_BAD_HASH while its context lives and NTE_BAD_UID
+// once the context is gone (even if the key or hash had been destroyed before); a zero key or
+// hash handle is NTE_BAD_KEY or NTE_BAD_HASH; a handle of the wrong kind, live or released, is
+// ERROR_INVALID_HANDLE; a number that was never a handle of this provider is
+// ERROR_INVALID_PARAMETER. WithAdvapiErrors selects desktop advapi32's model instead, which
+// answers ERROR_INVALID_PARAMETER to all of those.
+//
+// # Design
+//
+// One engine.Table holds every object. Contexts are inserted with Insert, keys and hashes with
+// InsertChild under their context, so a context's last Release invalidates all of them in O(1).
+// Every call pins the handles it uses for its duration (pinning a key or hash pins its context
+// too), which is what makes a racing last release fail with ERROR_BUSY instead of pulling an
+// object from under a running operation. The calls that release a handle (ReleaseContext,
+// DestroyKey, DestroyHash) read it with Get to check its kind and then Release it: a handle
+// never changes kind, so the check cannot go stale.
+//
+// Kinds. The table stores one object type with its kind recorded, but that alone cannot say
+// what a released handle was. So the public handles of keys and hashes are table handles with
+// the top byte, where the table keeps its random tag (see the engine's handle layout), XORed
+// with a per-provider random byte, one for keys and another for hashes; context handles are
+// table handles unchanged. A key handle given as a context therefore fails the table's tag
+// check like a forged number would, and only then, off the hot path, the provider decodes it as
+// each other kind: if the table knows it (live or released) the answer is ERROR_INVALID_HANDLE,
+// otherwise ERROR_INVALID_PARAMETER. A decoded handle whose object has another kind than its
+// tag says could only be forged, and is ERROR_INVALID_PARAMETER.
+//
+// Released keys and hashes. A released key's own slot says nothing about its context, and it is
+// soon reused. The provider therefore keeps a lineage array beside the table: per slot, the last
+// key or hash created in it and its context's handle, two atomic words that each carry the
+// child's generation, so a reader can tell without a lock whether both still describe the handle
+// it asks about. A released key or hash is NTE_BAD_UID when its lineage names a context that is
+// gone, else NTE_BAD_KEY or NTE_BAD_HASH. The lineage of a handle survives until another key or
+// hash is created in the same slot; after that (the engine reuses a freed slot soon, on the same
+// processor) a released key or hash whose context is also gone answers NTE_BAD_KEY or
+// NTE_BAD_HASH instead of NTE_BAD_UID: still true, but not the whole truth. Exact answers for
+// every old handle would need either more handle bits than the table leaves or memory that
+// grows with every hash ever destroyed.
+//
+// Hot path. AcquireContext(CRYPT_VERIFYCONTEXT) inserts a shared, immutable object (one per
+// provider type), so acquiring and releasing a verify context allocates nothing and takes no
+// lock. The only per-context state such a context can gain, ephemeral key pairs from
+// GenKey(AT_SIGNATURE or AT_KEYEXCHANGE), lives in a side map that ReleaseContext consults only
+// while it is not empty (one atomic load otherwise). A hash session allocates the hash object
+// (with the hash state inline), the hash.Hash the algorithm needs and the returned value; the
+// only lock is the object's own mutex, uncontended unless the caller shares one hash or key
+// between goroutines, which it serialises.
+//
+// # Algorithms
+//
+// Hashes, HMAC (keyed by an AES session key's bytes; SHA-256 unless HP_HMAC_INFO names another
+// inner hash), AES in CBC mode with PKCS#7 padding and an IV that chains across non-final calls,
+// CryptDeriveKey's construction, and 2048-bit RSA key pairs with PKCS#1 v1.5 signatures and
+// encryption, all from Go's standard crypto packages: hash, HMAC and AES output is identical to
+// Go's, RSA signatures and ciphertexts are little-endian as CryptoAPI returns them.
+// PROV_RSA_FULL offers MD5, SHA-1, HMAC and RSA; PROV_RSA_AES adds AES and SHA-2.
+//
+// # Containers
+//
+// Named containers live in a Store: MemStore (the default) or DirStore, which keeps each
+// container in its own checksummed file written atomically, so containers survive a restart and
+// a damaged file affects only its own container (NTE_BAD_KEYSET).
+package csp
