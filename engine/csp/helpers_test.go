@@ -1,0 +1,104 @@
+package csp
+
+import (
+	"crypto/rsa"
+	"encoding/hex"
+	"errors"
+	"sync"
+	"testing"
+)
+
+// code returns the Errno err carries, or 0.
+func code(err error) Errno {
+	var e Errno
+	if errors.As(err, &e) {
+		return e
+	}
+	return 0
+}
+
+func wantCode(t *testing.T, what string, err error, want Errno) {
+	t.Helper()
+	if want == 0 {
+		if err != nil {
+			t.Errorf("%s: %v; want success", what, err)
+		}
+		return
+	}
+	if !errors.Is(err, want) {
+		t.Errorf("%s: %v; want %v", what, err, want)
+	}
+}
+
+// must(f())(t) returns f's value, failing the test if f failed.
+func must[T any](v T, err error) func(testing.TB) T {
+	return func(t testing.TB) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func ok(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func unhex(s string) []byte {
+	b, err := hex.DecodeString(s)
+	if err != nil {
+		panic(err)
+	}
+	return b
+}
+
+// Shared RSA keys: generating 2048-bit pairs costs ~50 ms each, so the tests that only need
+// some pair put these into containers through the Store.
+var testKeys = sync.OnceValue(func() [2]*rsa.PrivateKey {
+	var k [2]*rsa.PrivateKey
+	for i := range k {
+		var err error
+		if k[i], err = rsa.GenerateKey(nil, rsaBits); err != nil {
+			panic(err)
+		}
+	}
+	return k
+})
+
+// verifyCtx acquires a PROV_RSA_AES verify context.
+func verifyCtx(t testing.TB, c *CSP) ProvHandle {
+	t.Helper()
+	return must(c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT))(t)
+}
+
+// containerWithKeys creates container name holding the shared test keys and opens it.
+func containerWithKeys(t testing.TB, c *CSP, name string) ProvHandle {
+	t.Helper()
+	h := must(c.AcquireContext(name, "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	cont := must(c.store.Load(name))(t)
+	k := testKeys()
+	ok(t, c.store.SetKey(name, cont.ID, AT_KEYEXCHANGE, k[0]))
+	ok(t, c.store.SetKey(name, cont.ID, AT_SIGNATURE, k[1]))
+	return h
+}
+
+// hashOf creates a hash of alg over data under h.
+func hashOf(t testing.TB, c *CSP, h ProvHandle, alg uint32, data string) HashHandle {
+	t.Helper()
+	hh := must(c.CreateHash(h, alg, 0, 0))(t)
+	ok(t, c.HashData(hh, []byte(data), 0))
+	return hh
+}
+
+// derivedKey returns an AES key derived from SHA-256("password") under h, and its bytes.
+func derivedKey(t testing.TB, c *CSP, h ProvHandle, alg uint32) KeyHandle {
+	t.Helper()
+	hh := hashOf(t, c, h, CALG_SHA_256, "password")
+	k := must(c.DeriveKey(h, alg, hh, 0))(t)
+	ok(t, c.DestroyHash(hh))
+	return k
+}
