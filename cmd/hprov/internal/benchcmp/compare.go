@@ -267,7 +267,7 @@ func (rep *Report) Warnings() []string {
 
 // cell accumulates one side's values for one (table, row).
 type cell struct {
-	values  []float64
+	values []float64
 	// ignored holds, per ignored configuration key, the values seen,
 	// to warn when one side mixes them (say, two commits).
 	ignored []map[string]bool
