@@ -1,0 +1,223 @@
+package csp
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// storeContract runs the Store rules against a fresh store from mk.
+func storeContract(t *testing.T, mk func(t *testing.T) Store) {
+	k := testKeys()
+	t.Run("lifecycle", func(t *testing.T) {
+		s := mk(t)
+		_, err := s.Load("a")
+		wantCode(t, "Load of a missing container", err, NTE_BAD_KEYSET)
+		wantCode(t, "Delete of a missing container", s.Delete("a"), NTE_BAD_KEYSET)
+		wantCode(t, "SetKey on a missing container", s.SetKey("a", 1, AT_SIGNATURE, k[0]), NTE_BAD_KEYSET)
+		ok(t, s.Create("a", 7))
+		wantCode(t, "Create of an existing container", s.Create("a", 8), NTE_EXISTS)
+		c := must(s.Load("a"))(t)
+		if c.ID != 7 || c.KeyExchange != nil || c.Signature != nil {
+			t.Fatalf("new container = %+v", c)
+		}
+		wantCode(t, "SetKey with another incarnation's ID", s.SetKey("a", 8, AT_SIGNATURE, k[0]), NTE_BAD_KEYSET)
+		wantCode(t, "SetKey with a bad spec", s.SetKey("a", 7, 3, k[0]), NTE_BAD_ALGID)
+		ok(t, s.SetKey("a", 7, AT_SIGNATURE, k[1]))
+		ok(t, s.SetKey("a", 7, AT_KEYEXCHANGE, k[0]))
+		c = must(s.Load("a"))(t)
+		if !c.Signature.Equal(k[1]) || !c.KeyExchange.Equal(k[0]) {
+			t.Fatal("key pairs not stored")
+		}
+		ok(t, s.SetKey("a", 7, AT_SIGNATURE, k[0])) // replaces
+		if c = must(s.Load("a"))(t); !c.Signature.Equal(k[0]) {
+			t.Fatal("SetKey did not replace the pair")
+		}
+		ok(t, s.Delete("a"))
+		_, err = s.Load("a")
+		wantCode(t, "Load after Delete", err, NTE_BAD_KEYSET)
+		ok(t, s.Create("a", 9))
+		if c = must(s.Load("a"))(t); c.ID != 9 || c.Signature != nil {
+			t.Fatalf("recreated container = %+v", c)
+		}
+	})
+	t.Run("names", func(t *testing.T) {
+		s := mk(t)
+		names := []string{"x", "X", ".", "..", "a b", "é", strings.Repeat("n", 260), `machine\x`}
+		for i, n := range names {
+			ok(t, s.Create(n, uint64(i+1)))
+		}
+		for i, n := range names {
+			if c := must(s.Load(n))(t); c.ID != uint64(i+1) {
+				t.Errorf("%q: ID %d, want %d (names must not collide)", n, c.ID, i+1)
+			}
+		}
+	})
+	t.Run("concurrent", func(t *testing.T) {
+		s := mk(t)
+		ok(t, s.Create("c", 1))
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		created := 0
+		for i := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if s.Create("race", uint64(i+1)) == nil {
+					mu.Lock()
+					created++
+					mu.Unlock()
+				}
+				spec := AT_SIGNATURE
+				if i%2 == 0 {
+					spec = AT_KEYEXCHANGE
+				}
+				if err := s.SetKey("c", 1, spec, k[i%2]); err != nil {
+					t.Error(err)
+				}
+				if _, err := s.Load("c"); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+		if created != 1 {
+			t.Errorf("%d concurrent Creates of one name succeeded; want 1", created)
+		}
+		c := must(s.Load("c"))(t)
+		if c.Signature == nil || c.KeyExchange == nil {
+			t.Error("a concurrent SetKey was lost")
+		}
+	})
+}
+
+func TestMemStore(t *testing.T) {
+	storeContract(t, func(*testing.T) Store { return MemStore() })
+}
+
+func TestDirStore(t *testing.T) {
+	storeContract(t, func(t *testing.T) Store { return must(DirStore(t.TempDir()))(t) })
+}
+
+func TestDirStoreFiles(t *testing.T) {
+	dir := t.TempDir()
+	s := must(DirStore(dir))(t)
+	ok(t, s.Create("../../etc/passwd", 1))
+	ok(t, s.SetKey("../../etc/passwd", 1, AT_SIGNATURE, testKeys()[0]))
+	ents, err := os.ReadDir(dir)
+	ok(t, err)
+	if len(ents) != 1 {
+		t.Fatalf("%d files; want one per container and no temporary file left", len(ents))
+	}
+	sum := sha256.Sum256([]byte("../../etc/passwd"))
+	if want := hex.EncodeToString(sum[:]) + fileSuffix; ents[0].Name() != want {
+		t.Fatalf("file %q; want %q", ents[0].Name(), want)
+	}
+	fi, err := ents[0].Info()
+	ok(t, err)
+	if fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v; private keys need 0600", fi.Mode().Perm())
+	}
+	// Leftovers of an interrupted write are removed when the store is opened.
+	ok(t, os.WriteFile(filepath.Join(dir, tmpPrefix+"123"), []byte("half"), 0o600))
+	_ = must(DirStore(dir))(t)
+	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
+		t.Errorf("%d files after reopening; the temporary file should be gone", len(ents))
+	}
+	// Not a directory.
+	f := filepath.Join(dir, "file")
+	ok(t, os.WriteFile(f, nil, 0o600))
+	_, err = DirStore(f)
+	wantCode(t, "DirStore on a file", err, ERROR_INVALID_PARAMETER)
+	_, err = DirStore("")
+	wantCode(t, "DirStore of an empty path", err, ERROR_INVALID_PARAMETER)
+}
+
+// Every kind of damage to one container's file gives NTE_BAD_KEYSET for that container, never
+// a panic, and the other containers are unaffected.
+func TestDirStoreDamage(t *testing.T) {
+	k := testKeys()
+	for _, tc := range []struct {
+		name   string
+		damage func(b []byte) []byte
+		reason string
+	}{
+		{"truncated to nothing", func(b []byte) []byte { return nil }, "truncated"},
+		{"truncated header", func(b []byte) []byte { return b[:7] }, "truncated"},
+		{"truncated body", func(b []byte) []byte { return b[:len(b)/2] }, "truncated"},
+		{"one byte short", func(b []byte) []byte { return b[:len(b)-1] }, "truncated"},
+		{"extended", func(b []byte) []byte { return append(b, 0) }, "truncated or extended"},
+		{"flipped key byte", func(b []byte) []byte { b[len(b)/2] ^= 1; return b }, "checksum"},
+		{"flipped checksum", func(b []byte) []byte { b[len(b)-1] ^= 1; return b }, "checksum"},
+		{"bad magic", func(b []byte) []byte { copy(b, "XXXX"); return b }, "magic"},
+		{"future version", func(b []byte) []byte { b[5] = 9; return b }, "version"},
+		{"zeroed", func(b []byte) []byte { return make([]byte, len(b)) }, "magic"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := must(DirStore(dir))(t)
+			for _, n := range []string{"good", "bad"} {
+				ok(t, s.Create(n, 1))
+				ok(t, s.SetKey(n, 1, AT_SIGNATURE, k[0]))
+			}
+			file := s.(*dirStore).path("bad")
+			b, err := os.ReadFile(file)
+			ok(t, err)
+			ok(t, os.WriteFile(file, tc.damage(b), 0o600))
+
+			s = must(DirStore(dir))(t) // as after a restart
+			_, err = s.Load("bad")
+			wantCode(t, "Load of the damaged container", err, NTE_BAD_KEYSET)
+			if err != nil && !strings.Contains(err.Error(), tc.reason) {
+				t.Errorf("error %q does not say %q", err, tc.reason)
+			}
+			wantCode(t, "SetKey on the damaged container", s.SetKey("bad", 1, AT_KEYEXCHANGE, k[1]), NTE_BAD_KEYSET)
+			if c, err := s.Load("good"); err != nil || !c.Signature.Equal(k[0]) {
+				t.Errorf("the other container: %v", err)
+			}
+			// The damaged container can be deleted and created again.
+			ok(t, s.Delete("bad"))
+			ok(t, s.Create("bad", 2))
+		})
+	}
+	// A file swapped in from another container's name is detected too.
+	dir := t.TempDir()
+	s := must(DirStore(dir))(t).(*dirStore)
+	ok(t, s.Create("one", 1))
+	ok(t, s.Create("two", 2))
+	b, err := os.ReadFile(s.path("one"))
+	ok(t, err)
+	ok(t, os.WriteFile(s.path("two"), b, 0o600))
+	_, err = s.Load("two")
+	wantCode(t, "a file of another container", err, NTE_BAD_KEYSET)
+}
+
+func TestContainerEncoding(t *testing.T) {
+	k := testKeys()
+	for _, c := range []Container{{ID: 1}, {ID: 2, Signature: k[0]}, {ID: ^uint64(0), KeyExchange: k[0], Signature: k[1]}} {
+		b, err := encodeContainer("name", c)
+		ok(t, err)
+		got, err := decodeContainer("name", b)
+		ok(t, err)
+		if got.ID != c.ID || (c.Signature != nil) != (got.Signature != nil) || (c.KeyExchange != nil) != (got.KeyExchange != nil) {
+			t.Errorf("round trip of %+v gave %+v", c, got)
+		}
+		if c.Signature != nil && !got.Signature.Equal(c.Signature) {
+			t.Error("signature pair changed")
+		}
+		// Every prefix is rejected, never a panic.
+		for n := range len(b) {
+			if _, err := decodeContainer("name", b[:n]); err == nil {
+				t.Fatalf("prefix of %d bytes accepted", n)
+			}
+		}
+		if !bytes.Equal(b[:4], []byte(fileMagic)) {
+			t.Error("magic missing")
+		}
+	}
+}
