@@ -141,7 +141,6 @@ func (c *CSP) Len() int { return c.tab.Len() }
 // a 24-bit slot index.
 const (
 	tagShift = 56
-	genShift = 24
 	idxMask  = engine.MaxHandles - 1
 )
 
@@ -243,8 +242,13 @@ func (c *CSP) staleChild(h uint64, k kind) error {
 	}
 	eh := engine.Handle(h ^ c.masks[k])
 	if parent, ok := c.lineage.parentOf(eh); ok {
-		if po, alive := c.tab.Get(parent); !alive || po.kind != kindCtx {
-			return c.handleErr(NTE_BAD_UID, "the context of %s handle %#x was released", kindNames[k], h)
+		if _, alive := c.tab.Get(parent); !alive {
+			// Released, or a garbled record (a number the table never issued).
+			if _, err := c.tab.Pin(parent); errors.Is(err, engine.ErrStale) {
+				return c.handleErr(NTE_BAD_UID, "the context of %s handle %#x was released", kindNames[k], h)
+			} else if err == nil {
+				c.tab.Unpin(parent)
+			}
 		}
 	}
 	return c.handleErr(code, "%s handle %#x was destroyed", kindNames[k], h)
@@ -275,51 +279,66 @@ func (c *CSP) insertChild(ctx engine.Handle, o *object) (uint64, error) {
 	return uint64(eh) ^ c.masks[o.kind], nil
 }
 
-// lineage remembers, per table slot, the last key or hash created in it and its context, so
-// that a released key or hash handle can still be traced to its context: its own slot says
-// nothing once released. Each slot is two words that both carry the child's generation, so a
-// reader can tell whether both belong to the handle it asks about without a lock.
+// lineage remembers the context of recently created keys and hashes, because a released key's
+// table slot no longer says which context it had (and the table soon reuses the slot). It is a
+// fixed-size, direct-mapped cache keyed by the child's table handle, so a record lasts until
+// one of the next ~linSize keys or hashes created lands in the same entry, whatever the slot
+// reuse. An entry is two words written without a lock: the child's handle, and its context's
+// handle XORed with a mix of the child's. A reader that finds its child in the first word
+// unmixes the second; if a concurrent or later writer changed the second word, the result is
+// a number the table does not know, which the caller treats like a missing record.
 type lineage struct {
-	pages [engine.MaxHandles / linPage]atomic.Pointer[[linPage]linEntry]
+	tab atomic.Pointer[[linSize]linEntry]
 }
 
-const linPage = 1 << 12
+const (
+	linBits = 16
+	linSize = 1 << linBits // 1 MiB, allocated with the first key or hash
+)
 
 type linEntry struct {
-	a atomic.Uint64 // child generation << 32 | parent index
-	b atomic.Uint64 // child generation << 32 | parent generation
+	child  atomic.Uint64
+	parent atomic.Uint64 // the context's table handle ^ mix(child)
+}
+
+func mix(x uint64) uint64 { // splitmix64's finalizer
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+func (l *lineage) entry(child engine.Handle, create bool) *linEntry {
+	t := l.tab.Load()
+	if t == nil {
+		if !create {
+			return nil
+		}
+		l.tab.CompareAndSwap(nil, new([linSize]linEntry))
+		t = l.tab.Load()
+	}
+	return &t[uint64(child)*0x9e3779b97f4a7c15>>(64-linBits)]
 }
 
 func (l *lineage) record(child, parent engine.Handle) {
-	idx := uint32(child) & idxMask
-	p := l.pages[idx/linPage].Load()
-	if p == nil {
-		p = new([linPage]linEntry)
-		if !l.pages[idx/linPage].CompareAndSwap(nil, p) {
-			p = l.pages[idx/linPage].Load()
-		}
-	}
-	e := &p[idx%linPage]
-	gen := uint64(child) >> genShift << 32
-	e.a.Store(gen | uint64(parent)&idxMask)
-	e.b.Store(gen | uint64(uint32(parent>>genShift)))
+	e := l.entry(child, true)
+	e.child.Store(uint64(child))
+	e.parent.Store(uint64(parent) ^ mix(uint64(child)))
 }
 
-// parentOf returns the context recorded for child, if its slot still describes it.
+// parentOf returns the context recorded for child, if the record is still there; the result
+// may be garbage (see lineage), never a wrong live handle except with negligible probability.
 func (l *lineage) parentOf(child engine.Handle) (engine.Handle, bool) {
-	idx := uint32(child) & idxMask
-	p := l.pages[idx/linPage].Load()
-	if p == nil {
+	e := l.entry(child, false)
+	if e == nil || e.child.Load() != uint64(child) {
 		return 0, false
 	}
-	e := &p[idx%linPage]
-	gen := uint64(uint32(child >> genShift))
-	a, b := e.a.Load(), e.b.Load()
-	if a>>32 != gen || b>>32 != gen {
+	p := e.parent.Load() ^ mix(uint64(child))
+	if e.child.Load() != uint64(child) {
 		return 0, false
 	}
-	tag := uint64(child) >> tagShift << tagShift
-	return engine.Handle(tag | uint64(uint32(b))<<genShift | a&idxMask), true
+	return engine.Handle(p), true
 }
 
 // newID returns a random container incarnation ID.

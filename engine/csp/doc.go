@@ -45,17 +45,18 @@
 // otherwise ERROR_INVALID_PARAMETER. A decoded handle whose object has another kind than its
 // tag says could only be forged, and is ERROR_INVALID_PARAMETER.
 //
-// Released keys and hashes. A released key's own slot says nothing about its context, and it is
-// soon reused. The provider therefore keeps a lineage array beside the table: per slot, the last
-// key or hash created in it and its context's handle, two atomic words that each carry the
-// child's generation, so a reader can tell without a lock whether both still describe the handle
-// it asks about. A released key or hash is NTE_BAD_UID when its lineage names a context that is
-// gone, else NTE_BAD_KEY or NTE_BAD_HASH. The lineage of a handle survives until another key or
-// hash is created in the same slot; after that (the engine reuses a freed slot soon, on the same
-// processor) a released key or hash whose context is also gone answers NTE_BAD_KEY or
-// NTE_BAD_HASH instead of NTE_BAD_UID: still true, but not the whole truth. Exact answers for
-// every old handle would need either more handle bits than the table leaves or memory that
-// grows with every hash ever destroyed.
+// Released keys and hashes. A released key's own slot says nothing about its context, and the
+// table soon reuses it. The provider therefore keeps a lineage cache beside the table: a
+// direct-mapped array of 65536 entries (1 MiB, allocated with the first key or hash), keyed by
+// the child's handle, each holding the child's handle and its context's, written with two
+// atomic stores and no lock when the child is created. A released key or hash is NTE_BAD_UID
+// when its record names a context that is gone, else NTE_BAD_KEY or NTE_BAD_HASH. A record
+// lasts until a later key or hash lands in the same entry: on average tens of thousands of
+// creations later, regardless of how the table reuses slots. Past that, a released key or hash
+// whose context is also gone answers NTE_BAD_KEY or NTE_BAD_HASH instead of NTE_BAD_UID: still
+// true (the handle is bad), but no longer saying why. Exact answers for every old handle would
+// need more handle bits than the table leaves, or memory that grows with every hash ever
+// destroyed.
 //
 // Hot path. AcquireContext(CRYPT_VERIFYCONTEXT) inserts a shared, immutable object (one per
 // provider type), so acquiring and releasing a verify context allocates nothing and takes no

@@ -1,0 +1,231 @@
+package csp
+
+import (
+	"fmt"
+	"testing"
+)
+
+// fixture is a provider with one handle of every kind in every state.
+type fixture struct {
+	t    *testing.T
+	c    *CSP
+	ctx  ProvHandle // live, on a container holding both test key pairs
+	key  KeyHandle  // live AES-128 session key
+	pub  KeyHandle  // live RSA signature pair
+	hash HashHandle // live SHA-256 hash with data
+
+	staleCtx  ProvHandle // released
+	staleKey  KeyHandle  // destroyed, context alive
+	staleHash HashHandle // destroyed, context alive
+	orphKey   KeyHandle  // context released, never destroyed
+	orphHash  HashHandle
+	deadKey   KeyHandle // destroyed, then its context released
+	deadHash  HashHandle
+}
+
+func newFixture(t *testing.T, opts ...Option) *fixture {
+	t.Helper()
+	f := &fixture{t: t, c: New(opts...)}
+	c := f.c
+	f.ctx = containerWithKeys(t, c, "fixture")
+	f.key = derivedKey(t, c, f.ctx, CALG_AES_128)
+	f.pub = must(c.GetUserKey(f.ctx, AT_SIGNATURE))(t)
+	f.hash = hashOf(t, c, f.ctx, CALG_SHA_256, "data")
+
+	f.staleCtx = verifyCtx(t, c)
+	ok(t, c.ReleaseContext(f.staleCtx, 0))
+	f.staleKey = derivedKey(t, c, f.ctx, CALG_AES_128)
+	f.staleHash = hashOf(t, c, f.ctx, CALG_SHA1, "data")
+
+	o := verifyCtx(t, c)
+	f.orphKey = derivedKey(t, c, o, CALG_AES_128)
+	f.orphHash = hashOf(t, c, o, CALG_SHA1, "data")
+	f.deadKey = derivedKey(t, c, o, CALG_AES_128)
+	f.deadHash = hashOf(t, c, o, CALG_SHA1, "data")
+	ok(t, c.DestroyKey(f.deadKey))
+	ok(t, c.DestroyHash(f.deadHash))
+	ok(t, c.ReleaseContext(o, 0))
+
+	ok(t, c.DestroyKey(f.staleKey))
+	ok(t, c.DestroyHash(f.staleHash))
+	return f
+}
+
+// retag turns the table handle of an object of kind from into a public handle of kind to: a
+// number a careful forger could make, never one the provider issued.
+func (f *fixture) retag(h uint64, from, to kind) uint64 {
+	return h ^ f.c.masks[from] ^ f.c.masks[to]
+}
+
+// A handle argument variant and the code it must give in each argument position.
+type variant struct {
+	name string
+	h    func(f *fixture) uint64
+	want [numKinds]Errno // by the kind the argument position expects; 0 = success
+}
+
+var (
+	invHandle = ERROR_INVALID_HANDLE
+	invParam  = ERROR_INVALID_PARAMETER
+)
+
+var variants = []variant{
+	{"zero", func(f *fixture) uint64 { return 0 }, [numKinds]Errno{NTE_BAD_UID, NTE_BAD_KEY, NTE_BAD_HASH}},
+	{"live context", func(f *fixture) uint64 { return uint64(f.ctx) }, [numKinds]Errno{0, invHandle, invHandle}},
+	{"live key", func(f *fixture) uint64 { return uint64(f.key) }, [numKinds]Errno{invHandle, 0, invHandle}},
+	{"live hash", func(f *fixture) uint64 { return uint64(f.hash) }, [numKinds]Errno{invHandle, invHandle, 0}},
+	{"released context", func(f *fixture) uint64 { return uint64(f.staleCtx) }, [numKinds]Errno{NTE_BAD_UID, invHandle, invHandle}},
+	{"destroyed key", func(f *fixture) uint64 { return uint64(f.staleKey) }, [numKinds]Errno{invHandle, NTE_BAD_KEY, invHandle}},
+	{"destroyed hash", func(f *fixture) uint64 { return uint64(f.staleHash) }, [numKinds]Errno{invHandle, invHandle, NTE_BAD_HASH}},
+	{"key of a released context", func(f *fixture) uint64 { return uint64(f.orphKey) }, [numKinds]Errno{invHandle, NTE_BAD_UID, invHandle}},
+	{"hash of a released context", func(f *fixture) uint64 { return uint64(f.orphHash) }, [numKinds]Errno{invHandle, invHandle, NTE_BAD_UID}},
+	{"key destroyed, then its context released", func(f *fixture) uint64 { return uint64(f.deadKey) }, [numKinds]Errno{invHandle, NTE_BAD_UID, invHandle}},
+	{"hash destroyed, then its context released", func(f *fixture) uint64 { return uint64(f.deadHash) }, [numKinds]Errno{invHandle, invHandle, NTE_BAD_UID}},
+	{"random number", func(f *fixture) uint64 { return 0x0123456789abcdef }, [numKinds]Errno{invParam, invParam, invParam}},
+	{"index out of range", func(f *fixture) uint64 { return uint64(f.ctx) | idxMask }, [numKinds]Errno{invParam, invParam, invParam}},
+	{"generation never issued", func(f *fixture) uint64 { return uint64(f.ctx) + 1<<40 }, [numKinds]Errno{invParam, invParam, invParam}},
+	{"wrong tag", func(f *fixture) uint64 {
+		// A top byte that is no kind's.
+		for b := uint64(1); ; b++ {
+			h := uint64(f.ctx) ^ b<<tagShift
+			if h>>tagShift != uint64(f.ctx)>>tagShift && b<<tagShift != f.c.masks[kindKey] && b<<tagShift != f.c.masks[kindHash] {
+				return h
+			}
+		}
+	}, [numKinds]Errno{invParam, invParam, invParam}},
+	{"context's table handle retagged as key", func(f *fixture) uint64 { return f.retag(uint64(f.ctx), kindCtx, kindKey) }, [numKinds]Errno{invParam, invParam, invParam}},
+	{"key's table handle retagged as context", func(f *fixture) uint64 { return f.retag(uint64(f.key), kindKey, kindCtx) }, [numKinds]Errno{invParam, invParam, invParam}},
+	{"hash's table handle retagged as key", func(f *fixture) uint64 { return f.retag(uint64(f.hash), kindHash, kindKey) }, [numKinds]Errno{invParam, invParam, invParam}},
+	{"key's table handle retagged as hash", func(f *fixture) uint64 { return f.retag(uint64(f.key), kindKey, kindHash) }, [numKinds]Errno{invParam, invParam, invParam}},
+}
+
+// A call with one handle argument under test; the others are valid.
+type call struct {
+	name     string
+	pos      kind
+	optional bool // zero means "none" here (Encrypt's and Decrypt's hash)
+	do       func(f *fixture, h uint64) error
+}
+
+var calls = []call{
+	{"ContextAddRef", kindCtx, false, func(f *fixture, h uint64) error { return f.c.ContextAddRef(ProvHandle(h), 0) }},
+	{"ReleaseContext", kindCtx, false, func(f *fixture, h uint64) error { return f.c.ReleaseContext(ProvHandle(h), 0) }},
+	{"CreateHash", kindCtx, false, func(f *fixture, h uint64) error {
+		_, err := f.c.CreateHash(ProvHandle(h), CALG_SHA1, 0, 0)
+		return err
+	}},
+	{"GenKey", kindCtx, false, func(f *fixture, h uint64) error { _, err := f.c.GenKey(ProvHandle(h), CALG_AES_256, 0); return err }},
+	{"GetUserKey", kindCtx, false, func(f *fixture, h uint64) error { _, err := f.c.GetUserKey(ProvHandle(h), AT_SIGNATURE); return err }},
+	{"DeriveKey(context)", kindCtx, false, func(f *fixture, h uint64) error {
+		_, err := f.c.DeriveKey(ProvHandle(h), CALG_AES_128, f.hash, 0)
+		return err
+	}},
+	{"CreateHash(HMAC key)", kindKey, false, func(f *fixture, h uint64) error {
+		_, err := f.c.CreateHash(f.ctx, CALG_HMAC, KeyHandle(h), 0)
+		return err
+	}},
+	{"Encrypt(key)", kindKey, false, func(f *fixture, h uint64) error {
+		_, err := f.c.Encrypt(KeyHandle(h), 0, true, 0, []byte("x"))
+		return err
+	}},
+	{"Decrypt(key)", kindKey, false, func(f *fixture, h uint64) error {
+		_, err := f.c.Decrypt(KeyHandle(h), 0, false, 0, nil)
+		return err
+	}},
+	{"SetKeyParam", kindKey, false, func(f *fixture, h uint64) error {
+		return f.c.SetKeyParam(KeyHandle(h), KP_IV, make([]byte, 16), 0)
+	}},
+	{"GetKeyParam", kindKey, false, func(f *fixture, h uint64) error { _, err := f.c.GetKeyParam(KeyHandle(h), KP_ALGID, 0); return err }},
+	{"VerifySignature(key)", kindKey, false, func(f *fixture, h uint64) error {
+		sig := must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "m"), AT_SIGNATURE, 0))(f.t)
+		err := f.c.VerifySignature(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "m"), sig, KeyHandle(h), 0)
+		if code(err) == NTE_BAD_KEY && h == uint64(f.key) {
+			return nil // a session key is a valid handle that cannot verify
+		}
+		return err
+	}},
+	{"DestroyKey", kindKey, false, func(f *fixture, h uint64) error { return f.c.DestroyKey(KeyHandle(h)) }},
+	{"HashData", kindHash, false, func(f *fixture, h uint64) error { return f.c.HashData(HashHandle(h), []byte("x"), 0) }},
+	{"GetHashParam", kindHash, false, func(f *fixture, h uint64) error {
+		_, err := f.c.GetHashParam(HashHandle(h), HP_HASHVAL, 0)
+		return err
+	}},
+	{"SetHashParam", kindHash, false, func(f *fixture, h uint64) error {
+		err := f.c.SetHashParam(HashHandle(h), HP_HMAC_INFO, HMACInfo(CALG_SHA1), 0)
+		if code(err) == NTE_BAD_TYPE && h == uint64(f.hash) {
+			return nil // a valid SHA-256 hash that has no HMAC info
+		}
+		return err
+	}},
+	{"SignHash", kindHash, false, func(f *fixture, h uint64) error { _, err := f.c.SignHash(HashHandle(h), AT_SIGNATURE, 0); return err }},
+	{"VerifySignature(hash)", kindHash, false, func(f *fixture, h uint64) error {
+		sig := must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "data"), AT_SIGNATURE, 0))(f.t)
+		return f.c.VerifySignature(HashHandle(h), sig, f.pub, 0)
+	}},
+	{"DeriveKey(base)", kindHash, false, func(f *fixture, h uint64) error {
+		_, err := f.c.DeriveKey(f.ctx, CALG_AES_128, HashHandle(h), 0)
+		return err
+	}},
+	{"Encrypt(hash)", kindHash, true, func(f *fixture, h uint64) error {
+		_, err := f.c.Encrypt(f.key, HashHandle(h), true, 0, []byte("x"))
+		return err
+	}},
+	{"Decrypt(hash)", kindHash, true, func(f *fixture, h uint64) error {
+		ct := must(f.c.Encrypt(f.key, 0, true, 0, []byte("x")))(f.t)
+		_, err := f.c.Decrypt(f.key, HashHandle(h), true, 0, ct)
+		return err
+	}},
+	{"DestroyHash", kindHash, false, func(f *fixture, h uint64) error { return f.c.DestroyHash(HashHandle(h)) }},
+}
+
+// Every call, with every kind of handle in every state in each handle position, gives the code
+// of the contract, in the provider's model and in advapi32's; a failed call changes nothing
+// (the fixture's live handles still work).
+func TestHandleErrors(t *testing.T) {
+	for _, model := range []struct {
+		name string
+		opts []Option
+	}{{"provider", nil}, {"advapi", []Option{WithAdvapiErrors()}}} {
+		t.Run(model.name, func(t *testing.T) {
+			for _, cl := range calls {
+				for _, v := range variants {
+					t.Run(cl.name+"/"+v.name, func(t *testing.T) {
+						f := newFixture(t, model.opts...)
+						want := v.want[cl.pos]
+						if cl.optional && v.name == "zero" {
+							want = 0
+						}
+						if model.opts != nil && want != 0 {
+							want = ERROR_INVALID_PARAMETER
+						}
+						err := cl.do(f, v.h(f))
+						wantCode(t, fmt.Sprintf("%s(%s)", cl.name, v.name), err, want)
+						if want != 0 {
+							f.checkLive(t)
+						}
+					})
+				}
+			}
+		})
+	}
+}
+
+// checkLive fails if one of the fixture's live handles stopped working.
+func (f *fixture) checkLive(t *testing.T) {
+	t.Helper()
+	c := f.c
+	if err := c.ContextAddRef(f.ctx, 0); err != nil {
+		t.Errorf("context: %v", err)
+	} else {
+		ok(t, c.ReleaseContext(f.ctx, 0))
+	}
+	if _, err := c.GetKeyParam(f.key, KP_ALGID, 0); err != nil {
+		t.Errorf("key: %v", err)
+	}
+	if _, err := c.GetKeyParam(f.pub, KP_ALGID, 0); err != nil {
+		t.Errorf("key pair: %v", err)
+	}
+	if _, err := c.GetHashParam(f.hash, HP_ALGID, 0); err != nil {
+		t.Errorf("hash: %v", err)
+	}
+}
