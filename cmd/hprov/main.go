@@ -1,0 +1,66 @@
+// Command hprov runs storms against hprov's handle engine and its CryptoAPI
+// layer, and reads their results.
+//
+//	hprov storm   [flags]                  run storms, print a table, write results
+//	hprov compare [flags] OLD NEW          benchstat-style comparison; exit 1 on a regression
+//	hprov profile [flags] FILE             top functions of a pprof profile, engine vs harness
+//	hprov plot    RESULTS... -o FILE.svg   scaling and latency charts
+//
+// Every subcommand takes -h. Exit status: 0 on success, 1 when a storm
+// finds a violation or fails, or when compare finds a regression, and 2 on
+// bad input (unknown profile or impl, malformed mix, a duration or rate
+// that is not positive, a file that cannot be read or is malformed), which
+// is reported in one line on stderr.
+//
+// The command is a thin layer: flags are parsed here and turned into
+// loadgen, report, benchcmp, profsum and scaleplot calls, which know
+// nothing of the command line.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailure = 1 // a violation, a regression, a failed storm
+	exitUsage   = 2 // bad input
+)
+
+const usage = `usage: hprov <command> [flags] [args]
+
+commands:
+  storm     run storms (no flags: a short standard suite) and print a table
+  compare   compare two benchmark-format result files, benchstat style
+  profile   summarise a pprof profile: top functions, engine vs harness
+  plot      chart throughput against workers, and latency percentiles
+
+Run 'hprov <command> -h' for a command's flags.
+`
+
+// run is the whole command, minus the process: tests call it in-process.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	cmd, rest := args[0], args[1:]
+	switch cmd {
+	case "storm":
+		return storm(rest, stdout, stderr)
+	case "compare":
+		return compare(rest, stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "hprov: unknown command %q (want storm, compare, profile or plot; see hprov -h)\n", cmd)
+	return exitUsage
+}
