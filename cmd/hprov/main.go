@@ -57,6 +57,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return storm(rest, stdout, stderr)
 	case "compare":
 		return compare(rest, stdout, stderr)
+	case "profile":
+		return profile(rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

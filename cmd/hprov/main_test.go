@@ -89,6 +89,11 @@ func TestBadInput(t *testing.T) {
 		{"compare malformed", []string{"compare", malformed, malformed}, "bad.txt"},
 		{"compare bad threshold", []string{"compare", notResults, notResults, "-threshold", "lots"}, "-threshold"},
 		{"compare bad alpha", []string{"compare", notResults, notResults, "-alpha", "2"}, "-alpha"},
+		{"profile no file", []string{"profile"}, "want one profile file"},
+		{"profile two files", []string{"profile", notResults, malformed}, "want one profile file"},
+		{"profile missing file", []string{"profile", filepath.Join(dir, "missing.pprof")}, "missing.pprof"},
+		{"profile not a profile", []string{"profile", notResults}, "not a pprof profile"},
+		{"profile bad top", []string{"profile", "-top", "0", notResults}, "-top must be positive"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -125,7 +130,7 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range [][]string{{"-h"}, {"storm", "-h"}, {"compare", "-h"}, {"storm", "-help"}} {
+	for _, cmd := range [][]string{{"-h"}, {"storm", "-h"}, {"compare", "-h"}, {"profile", "-h"}, {"storm", "-help"}} {
 		code, stdout, stderr := hprov(t, cmd...)
 		if code != exitOK || !strings.Contains(stdout, "usage: hprov") || stderr != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", cmd, code, stdout, stderr)
@@ -220,6 +225,16 @@ func TestStormJSONAndProfiles(t *testing.T) {
 		if st, err := os.Stat(p); err != nil || st.Size() == 0 {
 			t.Errorf("%s: %v", p, err)
 		}
+	}
+	// Every one of them is a profile hprov profile reads.
+	for _, p := range []string{cpu, mem, mutex, block} {
+		code, stdout, stderr := hprov(t, "profile", "-top", "5", p)
+		if code != exitOK || stderr != "" || !strings.Contains(stdout, "Total samples") {
+			t.Errorf("profile %s: exit %d, stderr %q\n%s", filepath.Base(p), code, stderr, stdout)
+		}
+	}
+	if _, stdout, _ := hprov(t, "profile", cpu); !strings.Contains(stdout, "No samples") && !strings.Contains(stdout, "harness") {
+		t.Errorf("CPU profile summary lacks the group shares:\n%s", stdout)
 	}
 	assertOnly(t, dir, "cpu.pprof", "mem.pprof", "mutex.pprof", "block.pprof")
 }
