@@ -48,4 +48,8 @@
 //
 // Nothing on the hot path allocates, so memory stays flat however long a
 // storm runs; every goroutine Run starts has stopped when it returns.
+//
+// Workers run with the profiler labels of Run's context plus a label
+// phase=warmup or phase=measure, so a CPU profile of a storm can be narrowed
+// to its measured phase (go tool pprof -tagfocus phase=measure).
 package loadgen

@@ -1,9 +1,11 @@
 package loadgen
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -415,3 +417,49 @@ func TestKindString(t *testing.T) {
 		}
 	}
 }
+
+// Workers carry the caller's profiler labels plus their phase.
+func TestWorkersCarryProfilerLabels(t *testing.T) {
+	var seen [2]string
+	w := Workload{
+		Name:     "labels",
+		Outcomes: fakeOutcomes,
+		Setup: func(int) (Instance, error) {
+			return constOpInstance(func() Op {
+				start := time.Now()
+				return func() Outcome {
+					// The first call runs in the warm-up (50ms), one after
+					// 150ms in the measured phase.
+					i := -1
+					if seen[0] == "" {
+						i = 0
+					} else if seen[1] == "" && time.Since(start) > 150*time.Millisecond {
+						i = 1
+					}
+					if i >= 0 {
+						var b bytes.Buffer
+						_ = pprof.Lookup("goroutine").WriteTo(&b, 1)
+						seen[i] = b.String()
+					}
+					return 0
+				}
+			}), nil
+		},
+	}
+	pprof.Do(context.Background(), pprof.Labels("storm", "x"), func(ctx context.Context) {
+		if _, err := Run(ctx, w, Config{Workers: 1, Duration: 200 * time.Millisecond, Warmup: 50 * time.Millisecond}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	for i, want := range []string{`"phase":"warmup"`, `"phase":"measure"`} {
+		if !strings.Contains(seen[i], want) || !strings.Contains(seen[i], `"storm":"x"`) {
+			t.Errorf("no goroutine labelled %s and storm=x in:\n%.2000s", want, seen[i])
+		}
+	}
+}
+
+// constOpInstance gives every worker an Op from newOp.
+type constOpInstance func() Op
+
+func (f constOpInstance) NewOp(int) Op { return f() }
+func (constOpInstance) Close() error   { return nil }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -127,6 +128,11 @@ func Run(ctx context.Context, w Workload, cfg Config) (*Result, error) {
 	}
 	r.overhead = r.clock.Overhead(0)
 
+	// Workers carry a pprof label for their phase, on top of the caller's
+	// labels, so that a CPU profile can be focused on the measured phase
+	// (go tool pprof -tagfocus phase=measure).
+	r.warmupLabels = pprof.WithLabels(ctx, pprof.Labels("phase", "warmup"))
+	r.measureLabels = pprof.WithLabels(ctx, pprof.Labels("phase", "measure"))
 	stopOnCancel := context.AfterFunc(ctx, func() { r.stop.Store(true) })
 	r.start = r.clock.Now()
 	r.warmEnd = r.start + int64(cfg.Warmup)
@@ -185,6 +191,9 @@ type run struct {
 	overhead int64       // ns one clock read adds to an interval
 
 	start, warmEnd, end int64 // clock readings; end only in duration mode
+
+	// Profiler labels of the two phases (contexts only carry them).
+	warmupLabels, measureLabels context.Context
 
 	stop      atomic.Bool  // context cancelled
 	remaining atomic.Int64 // closed loop, op count mode: operations left to claim
@@ -259,6 +268,9 @@ func (r *run) closedLoop(wk *worker) {
 	measuring := false
 	if now := c.Now(); now >= r.warmEnd {
 		measuring, wk.winStart = true, now
+		pprof.SetGoroutineLabels(r.measureLabels)
+	} else {
+		pprof.SetGoroutineLabels(r.warmupLabels)
 	}
 	for !r.stop.Load() {
 		n := batch
@@ -289,6 +301,7 @@ func (r *run) closedLoop(wk *worker) {
 			}
 		} else if t1 >= r.warmEnd {
 			wk.reset()
+			pprof.SetGoroutineLabels(r.measureLabels)
 			measuring, wk.winStart = true, c.Now()
 		}
 	}
@@ -328,6 +341,11 @@ func (r *run) openLoop(wk *worker) {
 	nextSample := func() uint32 { return 1 + rand.Uint32N(2*sampleMean-1) } // mean SampleEvery
 	countdown := nextSample()
 	measuring := warmIdx == 0
+	if measuring {
+		pprof.SetGoroutineLabels(r.measureLabels)
+	} else {
+		pprof.SetGoroutineLabels(r.warmupLabels)
+	}
 	i := uint64(0)
 	for i < endIdx && !r.stop.Load() {
 		now := c.Now()
@@ -359,6 +377,7 @@ func (r *run) openLoop(wk *worker) {
 			}
 		} else if i >= warmIdx {
 			wk.reset()
+			pprof.SetGoroutineLabels(r.measureLabels)
 			measuring = true
 		}
 	}
