@@ -10,7 +10,10 @@
 // workload's outcome table, counted per worker with no shared counter on the
 // hot path. Outcomes of kind Violation (a released handle accepted, a forged
 // one honoured) are what a storm exists to find; Result.Violations sums them.
-// Mix combines workloads by weight. The built-in profiles live in
+// Mix combines workloads by weight. An Instance whose operation is as cheap
+// as the raw engine's can also be a Batcher: its workers then loop over
+// operations themselves, with direct calls, and the harness calls one Batch
+// per batch instead of one Op per operation. The built-in profiles live in
 // loadgen/profiles; this package knows nothing of the engine, the CryptoAPI
 // layer or the command line.
 //
@@ -43,8 +46,13 @@
 //     every sample (Result.ClockOverhead). In an open loop one arrival in
 //     SampleEvery on average, chosen at random, is timed from its intended
 //     start to its completion.
-//   - Outcomes: a per-worker array indexed by Outcome, incremented per
-//     operation, merged at the end.
+//   - Outcomes: a per-worker array indexed by Outcome (Counts), incremented
+//     per operation, merged at the end.
+//
+// In a closed loop a batch is three calls of the worker's Batch: the
+// operations before the timed one, the timed one, the rest. The timed
+// sample therefore includes one Batch call (about 2 ns), which the clock
+// calibration does not remove.
 //
 // Nothing on the hot path allocates, so memory stays flat however long a
 // storm runs; every goroutine Run starts has stopped when it returns.

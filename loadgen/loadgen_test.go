@@ -463,3 +463,59 @@ type constOpInstance func() Op
 
 func (f constOpInstance) NewOp(int) Op { return f() }
 func (constOpInstance) Close() error   { return nil }
+
+// batcher runs its operations in batches; every operation succeeds but
+// each 10th, which is refused.
+type batcher struct {
+	batches, singles atomic.Int64
+	usedOp           atomic.Bool
+}
+
+func (b *batcher) NewOp(int) Op {
+	b.usedOp.Store(true)
+	return func() Outcome { return 0 }
+}
+
+func (b *batcher) NewBatch(int) Batch {
+	var n uint64
+	return func(k int, counts *Counts) {
+		b.batches.Add(1)
+		if k == 1 {
+			b.singles.Add(1)
+		}
+		for range k {
+			n++
+			if n%10 == 0 {
+				counts[1]++
+			} else {
+				counts[0]++
+			}
+		}
+	}
+}
+
+func (*batcher) Close() error { return nil }
+
+func TestRunUsesBatches(t *testing.T) {
+	for _, rate := range []float64{0, 200_000} {
+		b := &batcher{}
+		w := Workload{Name: "batched", Outcomes: fakeOutcomes, Setup: func(int) (Instance, error) { return b, nil }}
+		res, err := Run(context.Background(), w, Config{Workers: 2, Ops: 20_000, Rate: rate})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if b.usedOp.Load() || b.batches.Load() == 0 || b.singles.Load() == 0 {
+			t.Fatalf("rate %v: NewOp used %v, %d batches, %d timed singles", rate, b.usedOp.Load(), b.batches.Load(), b.singles.Load())
+		}
+		if res.Count != 20_000 || sumOutcomes(res) != 20_000 {
+			t.Fatalf("rate %v: Count %d, outcomes %d", rate, res.Count, sumOutcomes(res))
+		}
+		// Each worker refuses every 10th of its operations (warm-up none).
+		if r := res.Refusals(); r < 1990 || r > 2000 {
+			t.Fatalf("rate %v: %d refusals, want about 2000", rate, r)
+		}
+		if res.Samples() == 0 {
+			t.Fatalf("rate %v: no latency samples", rate)
+		}
+	}
+}

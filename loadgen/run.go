@@ -114,8 +114,15 @@ func Run(ctx context.Context, w Workload, cfg Config) (*Result, error) {
 		return nil, fmt.Errorf("loadgen: setting up %s: %w", w.Name, err)
 	}
 	r := &run{cfg: cfg, clock: clock.New(), workers: make([]*worker, cfg.Workers)}
+	batcher, _ := inst.(Batcher)
 	for i := range r.workers {
-		r.workers[i] = &worker{id: i, op: inst.NewOp(i), hist: hdrhistogram.New(1, histMax, histDigits)}
+		wk := &worker{id: i, hist: hdrhistogram.New(1, histMax, histDigits)}
+		if batcher != nil {
+			wk.batch = batcher.NewBatch(i)
+		} else {
+			wk.batch = batchOf(inst.NewOp(i))
+		}
+		r.workers[i] = wk
 	}
 	r.success = make([]Outcome, 0, len(w.Outcomes))
 	for i, o := range w.Outcomes {
@@ -203,7 +210,7 @@ type run struct {
 // keeps two workers' counters off a shared cache line.
 type worker struct {
 	_      [128]byte
-	counts [MaxOutcomes]uint64
+	counts Counts
 	ops    uint64 // measured operations
 	hist   *hdrhistogram.Histogram
 	maxLat int64
@@ -212,7 +219,7 @@ type worker struct {
 	// Open loop: arrivals of the measured phase never issued.
 	missed uint64
 	id     int
-	op     Op
+	batch  Batch
 	_      [128]byte
 }
 
@@ -223,7 +230,7 @@ type published struct {
 }
 
 func (wk *worker) reset() {
-	wk.counts = [MaxOutcomes]uint64{}
+	wk.counts = Counts{}
 	wk.ops = 0
 	wk.hist.Reset()
 	wk.maxLat = 0
@@ -263,7 +270,7 @@ func (r *run) claim(n int) int {
 // at that position (its latency sample; the second read also ends warm-up
 // and the measured phase), and one histogram record.
 func (r *run) closedLoop(wk *worker) {
-	c, op, batch := r.clock, wk.op, r.cfg.SampleEvery
+	c, run, batch := r.clock, wk.batch, r.cfg.SampleEvery
 	opsMode := r.cfg.Ops > 0
 	measuring := false
 	if now := c.Now(); now >= r.warmEnd {
@@ -280,16 +287,11 @@ func (r *run) closedLoop(wk *worker) {
 			}
 		}
 		k := int(rand.Uint32N(uint32(n)))
-		for i := 0; i < k; i++ {
-			wk.counts[op()]++
-		}
+		run(k, &wk.counts)
 		t0 := c.Now()
-		o := op()
+		run(1, &wk.counts)
 		t1 := c.Now()
-		wk.counts[o]++
-		for i := k + 1; i < n; i++ {
-			wk.counts[op()]++
-		}
+		run(n-k-1, &wk.counts)
 		wk.ops += uint64(n)
 		if measuring {
 			wk.record(t1 - t0 - r.overhead)
@@ -321,7 +323,7 @@ const maxBurst = 64
 // next. A random arrival in SampleEvery, on average, is timed from its
 // intended start.
 func (r *run) openLoop(wk *worker) {
-	c, op := r.clock, wk.op
+	c, run := r.clock, wk.batch
 	all, _ := pace.New(r.start, r.cfg.Rate) // rate checked by Validate
 	s := all.Stripe(wk.id, r.cfg.Workers)
 	warmIdx := s.Before(r.warmEnd)
@@ -360,15 +362,22 @@ func (r *run) openLoop(wk *worker) {
 			pace.Until(c, s.At(i), &r.stop)
 			continue
 		}
-		for ; i < due; i++ {
-			o := op()
-			wk.counts[o]++
-			if countdown--; countdown == 0 {
-				if measuring {
-					wk.record(c.Now() - s.At(i))
-				}
-				countdown = nextSample()
+		// Issue arrivals i to due; the countdown-th from here is timed.
+		for i < due {
+			if left := due - i; uint64(countdown) > left {
+				run(int(left), &wk.counts)
+				countdown -= uint32(left)
+				i = due
+				break
 			}
+			run(int(countdown-1), &wk.counts)
+			i += uint64(countdown - 1)
+			run(1, &wk.counts)
+			if measuring {
+				wk.record(c.Now() - s.At(i))
+			}
+			i++
+			countdown = nextSample()
 		}
 		if measuring {
 			wk.ops = i - warmIdx

@@ -56,6 +56,33 @@ type Param struct {
 // per-worker state; it must not allocate on behalf of the harness.
 type Op func() Outcome
 
+// Counts holds the number of operations per Outcome.
+type Counts [MaxOutcomes]uint64
+
+// A Batch performs n operations (n >= 0) and adds the outcome of each to
+// counts. Like an Op it belongs to one worker.
+type Batch func(n int, counts *Counts)
+
+// A Batcher is an Instance whose operation is so cheap (the raw engine's
+// 10-20 ns) that one indirect call per operation would weigh on the
+// measurement: its workers run batches, looping inside the workload with
+// direct calls, the way a testing.B loop does. Run uses NewBatch when the
+// Instance has it; NewOp is still required, for mixes.
+type Batcher interface {
+	Instance
+	NewBatch(id int) Batch
+}
+
+// batchOf loops over an Op: the Batch of an Instance that is not a
+// Batcher.
+func batchOf(op Op) Batch {
+	return func(n int, counts *Counts) {
+		for range n {
+			counts[op()]++
+		}
+	}
+}
+
 // An Instance is the shared state of one run of a workload.
 type Instance interface {
 	// NewOp returns the operation worker id (0 <= id < workers) runs. It is

@@ -210,3 +210,34 @@ func TestWorkloadsValidate(t *testing.T) {
 		}
 	}
 }
+
+// engine-insert-release runs in batches when alone, as single operations
+// in a mix; both count the same.
+func TestEngineBatchAndOpAgree(t *testing.T) {
+	for _, impl := range Impls() {
+		w, err := New("engine-insert-release", Options{Impl: impl})
+		if err != nil {
+			t.Fatal(err)
+		}
+		inst, err := w.Setup(1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, ok := inst.(loadgen.Batcher)
+		if !ok {
+			t.Fatalf("%s: not a Batcher", impl)
+		}
+		var counts loadgen.Counts
+		b.NewBatch(0)(1000, &counts)
+		op := inst.NewOp(0)
+		for range 500 {
+			counts[op()]++
+		}
+		if counts[engOK] != 1500 {
+			t.Errorf("%s: counts %v", impl, counts[:len(w.Outcomes)])
+		}
+		if err := inst.Close(); err != nil {
+			t.Errorf("%s: %v", impl, err)
+		}
+	}
+}
