@@ -115,13 +115,14 @@ func (c *CSP) DestroyHash(hh HashHandle) error {
 }
 
 func (c *CSP) destroy(h uint64, k kind) error {
-	eh, _, err := c.get(h, k)
+	eh, o, err := c.get(h, k)
 	if err != nil {
 		return err
 	}
 	if _, err := c.tab.Release(eh); err != nil {
 		return c.explain(h, k, err)
 	}
+	c.lineage.destroyed(eh, o.parent)
 	return nil
 }
 
