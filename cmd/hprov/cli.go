@@ -192,6 +192,12 @@ func createOutput(flagName, dest string) (*outputFile, error) {
 	if err != nil {
 		return nil, usagef("%s: cannot write %s: %v", flagName, dest, unwrapPath(err))
 	}
+	// CreateTemp makes the file private; results are for sharing.
+	if err := f.Chmod(0o644); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
 	return &outputFile{File: f, dest: dest}, nil
 }
 

@@ -59,6 +59,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return compare(rest, stdout, stderr)
 	case "profile":
 		return profile(rest, stdout, stderr)
+	case "plot":
+		return plot(rest, stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -41,6 +41,10 @@ func TestBadInput(t *testing.T) {
 	if err := os.WriteFile(malformed, []byte("BenchmarkX 10 abc ns/op\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	good := filepath.Join(dir, "good.txt")
+	if err := os.WriteFile(good, []byte("BenchmarkStorm/workers=1 10 100 ns/op 1e7 ops/s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "out.txt")
 	cases := []struct {
 		name string
@@ -94,6 +98,12 @@ func TestBadInput(t *testing.T) {
 		{"profile missing file", []string{"profile", filepath.Join(dir, "missing.pprof")}, "missing.pprof"},
 		{"profile not a profile", []string{"profile", notResults}, "not a pprof profile"},
 		{"profile bad top", []string{"profile", "-top", "0", notResults}, "-top must be positive"},
+		{"plot no files", []string{"plot", "-o", filepath.Join(dir, "x.svg")}, "at least one results file"},
+		{"plot no output", []string{"plot", notResults}, "-o FILE.svg is required"},
+		{"plot bad extension", []string{"plot", notResults, "-o", filepath.Join(dir, "x.gif")}, "want a .svg or .png"},
+		{"plot missing file", []string{"plot", filepath.Join(dir, "missing.txt"), "-o", filepath.Join(dir, "x.svg")}, "missing.txt"},
+		{"plot not results", []string{"plot", notResults, "-o", filepath.Join(dir, "x.svg")}, "no usable benchmark results"},
+		{"plot output in missing dir", []string{"plot", good, "-o", filepath.Join(dir, "no", "x.svg")}, "-o: cannot write"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -110,7 +120,7 @@ func TestBadInput(t *testing.T) {
 			if !strings.Contains(stderr, c.want) {
 				t.Errorf("stderr %q lacks %q", stderr, c.want)
 			}
-			assertOnly(t, dir, "notes.txt", "bad.txt")
+			assertOnly(t, dir, "notes.txt", "bad.txt", "good.txt")
 		})
 	}
 }
@@ -130,7 +140,7 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range [][]string{{"-h"}, {"storm", "-h"}, {"compare", "-h"}, {"profile", "-h"}, {"storm", "-help"}} {
+	for _, cmd := range [][]string{{"-h"}, {"storm", "-h"}, {"compare", "-h"}, {"profile", "-h"}, {"plot", "-h"}, {"storm", "-help"}} {
 		code, stdout, stderr := hprov(t, cmd...)
 		if code != exitOK || !strings.Contains(stdout, "usage: hprov") || stderr != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", cmd, code, stdout, stderr)
@@ -248,6 +258,15 @@ func TestStormOpenLoop(t *testing.T) {
 	if !strings.Contains(stdout, "20.0k/s") || !strings.Contains(stdout, "method: open loop") || !strings.Contains(stdout, "of the target rate") {
 		t.Fatalf("table:\n%s", stdout)
 	}
+	// The open-loop results plot, into a file of its own.
+	svg := filepath.Join(filepath.Dir(out), "open.svg")
+	if code, stdout, stderr := hprov(t, "plot", out, "-o", svg, "-title", "open loop"); code != exitOK || stdout != "" || stderr != "" {
+		t.Fatalf("plot: exit %d, %q, %q", code, stdout, stderr)
+	}
+	if data, err := os.ReadFile(svg); err != nil || !strings.Contains(string(data), "<svg") || !strings.Contains(string(data), "open loop") {
+		t.Fatalf("plot wrote %.200q, %v", data, err)
+	}
+	assertOnly(t, filepath.Dir(out), "open.txt", "open.svg")
 	rs := readBench(t, out)
 	if len(rs) != 1 || rs[0].Name.String() != "Storm/profile=acquire-release/impl=hprov/workers=2/rate=20000" || rs[0].Iters != 2000 {
 		t.Fatalf("results %v", rs)
