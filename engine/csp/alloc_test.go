@@ -1,0 +1,60 @@
+package csp
+
+import (
+	"testing"
+)
+
+// Contract: the hot path allocates only what the algorithm itself must: nothing for a verify
+// context's acquire and release or for AddRef and release; for a hash session the hash object,
+// the hash.Hash and the returned value.
+func TestHotPathAllocs(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage instrumentation allocates")
+	}
+	c := New()
+	h := verifyCtx(t, c)
+	defer c.ReleaseContext(h, 0)
+	data := make([]byte, 64)
+	for _, tc := range []struct {
+		name string
+		max  float64
+		f    func()
+	}{
+		{"AcquireContext(CRYPT_VERIFYCONTEXT)+ReleaseContext", 0, func() {
+			v, err := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ReleaseContext(v, 0); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"ContextAddRef+ReleaseContext", 0, func() {
+			if err := c.ContextAddRef(h, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ReleaseContext(h, 0); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"hash session", 3, func() {
+			hh, err := c.CreateHash(h, CALG_SHA_256, 0, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_ = c.HashData(hh, data, 0)
+			if _, err := c.GetHashParam(hh, HP_HASHVAL, 0); err != nil {
+				t.Fatal(err)
+			}
+			if err := c.DestroyHash(hh); err != nil {
+				t.Fatal(err)
+			}
+		}},
+	} {
+		got := testing.AllocsPerRun(1000, tc.f)
+		t.Logf("%s: %v allocations", tc.name, got)
+		if got > tc.max {
+			t.Errorf("%s: %v allocations per run; want at most %v", tc.name, got, tc.max)
+		}
+	}
+}
