@@ -31,8 +31,10 @@ engine-insert-release), -count times, interleaved (A B A B ...) so that drift
 on a shared machine does not pass for a difference between them. Prints a
 table (or -json) on stdout; -o writes Go benchmark format for benchstat and
 hprov compare. Without -profile, -mix or -impl it runs the standard suite:
-every profile, engine-insert-release on every impl, workers 1 and 2, 500ms
-each (about 15 s in all). Exit status 1 if any storm finds a violation.
+every profile, engine-insert-release on every impl, on the default worker
+counts, 500ms each after 100ms of warm-up (about 15 s in all); -duration,
+-ops, -rate, -workers and -count still apply. Exit status 1 if any storm
+finds a violation or fails its leak check.
 
 profiles:
 `
@@ -439,16 +441,19 @@ func progressLine(stderr io.Writer) func(n, total int, name string, p loadgen.Pr
 }
 
 // commit names the source revision for the report: git's short hash of
-// HEAD, or "unknown" outside a work tree.
+// HEAD, with "-dirty" when tracked files have uncommitted changes (as
+// scripts/bench.sh names its files), or "unknown" outside a work tree.
 func commit() string {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
+	c := strings.TrimSpace(string(out))
+	if err != nil || c == "" {
 		return "unknown"
 	}
-	if c := strings.TrimSpace(string(out)); c != "" {
-		return c
+	status, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--untracked-files=no").Output()
+	if err == nil && len(strings.TrimSpace(string(status))) > 0 {
+		c += "-dirty"
 	}
-	return "unknown"
+	return c
 }
