@@ -505,3 +505,27 @@ func TestDirStoreRestart(t *testing.T) {
 	wantCode(t, "a context on the damaged container", err, NTE_BAD_KEYSET)
 	_ = must(c3.AcquireContext("other", "", PROV_RSA_AES, 0))(t)
 }
+
+// Limits of the table: more than 32767 references, or more handles than the capacity.
+func TestLimits(t *testing.T) {
+	c := New(WithMaxHandles(3))
+	h := verifyCtx(t, c)
+	for i := 1; i < engine.MaxRefs; i++ {
+		if err := c.ContextAddRef(h, 0); err != nil {
+			t.Fatalf("AddRef %d: %v", i, err)
+		}
+	}
+	wantCode(t, "AddRef beyond the limit", c.ContextAddRef(h, 0), ERROR_ARITHMETIC_OVERFLOW)
+	for range engine.MaxRefs - 1 {
+		ok(t, c.ReleaseContext(h, 0))
+	}
+	if !alive(c, h) {
+		t.Fatal("the failed AddRef dropped a reference")
+	}
+	_ = hashOf(t, c, h, CALG_SHA1, "x")
+	_ = verifyCtx(t, c)
+	_, err := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
+	wantCode(t, "AcquireContext in a full table", err, NTE_NO_MEMORY)
+	_, err = c.CreateHash(h, CALG_SHA1, 0, 0)
+	wantCode(t, "CreateHash in a full table", err, NTE_NO_MEMORY)
+}

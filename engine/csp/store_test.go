@@ -3,6 +3,7 @@ package csp
 import (
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"os"
 	"path/filepath"
@@ -218,6 +219,50 @@ func TestContainerEncoding(t *testing.T) {
 		}
 		if !bytes.Equal(b[:4], []byte(fileMagic)) {
 			t.Error("magic missing")
+		}
+	}
+}
+
+// A file whose checksum is right but whose payload is not (as a buggy writer could leave) is
+// rejected with a reason, never a panic.
+func TestDecodeMalformedPayload(t *testing.T) {
+	seal := func(payload []byte) []byte {
+		b := append([]byte(fileMagic), 0, fileVersion, 0, 0)
+		b = binary.BigEndian.AppendUint32(b, uint32(len(payload)))
+		b = append(b, payload...)
+		sum := sha256.Sum256(b)
+		return append(b, sum[:]...)
+	}
+	payload := func(name string, kx, sig []byte, extra ...byte) []byte {
+		p := binary.BigEndian.AppendUint64(nil, 1)
+		p = binary.BigEndian.AppendUint16(p, uint16(len(name)))
+		p = append(p, name...)
+		p = binary.BigEndian.AppendUint32(p, uint32(len(kx)))
+		p = append(p, kx...)
+		p = binary.BigEndian.AppendUint32(p, uint32(len(sig)))
+		p = append(p, sig...)
+		return append(p, extra...)
+	}
+	good := payload("n", nil, nil)
+	for _, tc := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"well formed", seal(good), ""},
+		{"short payload", seal(good[:9]), "malformed"},
+		{"trailing bytes", seal(payload("n", nil, nil, 7)), "malformed"},
+		{"length beyond the payload", seal(append(binary.BigEndian.AppendUint64(nil, 1), 0xff, 0xff)), "malformed"},
+		{"bad key DER", seal(payload("n", []byte("not DER"), nil)), "key exchange pair"},
+		{"bad signature DER", seal(payload("n", nil, []byte{0x30, 0x01})), "signature pair"},
+		{"other name", seal(payload("m", nil, nil)), "belongs to"},
+	} {
+		_, err := decodeContainer("n", tc.data)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("%s: %v", tc.name, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("%s: %v; want an error saying %q", tc.name, err, tc.want)
 		}
 	}
 }
