@@ -319,3 +319,23 @@ func containsPrefix(list []string, p string) bool {
 	}
 	return false
 }
+
+func TestConcurrentCompare(t *testing.T) {
+	old := mustRead(t, "old", "commit: a\n"+series("A", 10, 100, "ns/op"))
+	new := mustRead(t, "new", "commit: b\n"+series("A", 10, 120, "ns/op"))
+	errs := make(chan error, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			rep, err := Compare(old, new, Options{})
+			if err == nil && len(rep.Regressions()) != 1 {
+				err = fmt.Errorf("%d regressions", len(rep.Regressions()))
+			}
+			errs <- err
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}

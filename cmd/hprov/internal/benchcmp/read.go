@@ -28,7 +28,8 @@ var (
 )
 
 // Results is one side of a comparison: every benchmark result read from
-// one input, kept in input order.
+// one input, kept in input order. It is immutable once read and safe to
+// use from several goroutines.
 type Results struct {
 	name    string
 	results []*benchfmt.Result
@@ -82,7 +83,12 @@ func Read(r io.Reader, name string) (*Results, error) {
 						Msg: fmt.Sprintf("non-finite measurement %v %s", v.Value, v.Unit)}
 				}
 			}
-			res.results = append(res.results, rec.Clone())
+			c := rec.Clone()
+			// A clone indexes its configuration lazily, on first
+			// lookup; doing it now keeps later lookups read-only,
+			// so Results can be shared by concurrent Compares.
+			c.ConfigIndex("")
+			res.results = append(res.results, c)
 		}
 	}
 	if err := br.Err(); err != nil {
