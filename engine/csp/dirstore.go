@@ -56,8 +56,13 @@ func DirStore(path string) (Store, error) {
 	if path == "" {
 		return nil, fmt.Errorf("csp: DirStore: empty path: %w", ERROR_INVALID_PARAMETER)
 	}
+	_, statErr := os.Stat(path)
 	if err := os.MkdirAll(path, 0o700); err != nil {
 		return nil, fmt.Errorf("csp: DirStore: %v: %w", err, ERROR_INVALID_PARAMETER)
+	}
+	if errors.Is(statErr, fs.ErrNotExist) {
+		// A new directory's own entry must survive a crash too.
+		_ = syncDir(filepath.Dir(filepath.Clean(path)))
 	}
 	fi, err := os.Stat(path)
 	if err != nil {

@@ -46,17 +46,20 @@
 // tag says could only be forged, and is ERROR_INVALID_PARAMETER.
 //
 // Released keys and hashes. A released key's own slot says nothing about its context, and the
-// table soon reuses it. The provider therefore keeps a lineage cache beside the table: a
-// direct-mapped array of 65536 entries (1 MiB, allocated with the first key or hash), keyed by
-// the child's handle, each holding the child's handle and its context's, written with two
-// atomic stores and no lock when the child is created. A released key or hash is NTE_BAD_UID
-// when its record names a context that is gone, else NTE_BAD_KEY or NTE_BAD_HASH. A record
-// lasts until a later key or hash lands in the same entry: on average tens of thousands of
-// creations later, regardless of how the table reuses slots. Past that, a released key or hash
-// whose context is also gone answers NTE_BAD_KEY or NTE_BAD_HASH instead of NTE_BAD_UID: still
-// true (the handle is bad), but no longer saying why. Exact answers for every old handle would
-// need more handle bits than the table leaves, or memory that grows with every hash ever
-// destroyed.
+// table soon reuses it, so the provider keeps a lineage beside the table. Its first part,
+// indexed like the table, records each live key or hash and its context when the child is
+// created. A child that was never destroyed keeps that record until the table reuses its slot,
+// which happens only after the child's context was released and the table swept the orphan;
+// then, and when a child is destroyed, the record moves to the second part: a direct-mapped
+// cache of 65536 entries (1 MiB) keyed by the child's handle. Records are two atomic words
+// written without a lock. A released key or hash is NTE_BAD_UID when its record names a context
+// that is gone, else NTE_BAD_KEY or NTE_BAD_HASH. The answer is exact for every key and hash of
+// a released context until its slot is reused, and for every destroyed one until a later record
+// lands in its cache entry (on average tens of thousands of destroys or sweeps later). Past
+// that, a released key or hash whose context is also gone answers NTE_BAD_KEY or NTE_BAD_HASH
+// instead of NTE_BAD_UID: still true (the handle is bad), but no longer saying why. Exact
+// answers for every old handle would need more handle bits than the table leaves, or memory
+// that grows with every hash ever destroyed.
 //
 // Hot path. AcquireContext(CRYPT_VERIFYCONTEXT) inserts a shared, immutable object (one per
 // provider type), so acquiring and releasing a verify context allocates nothing and takes no
