@@ -657,7 +657,7 @@ type linStats struct {
 	overlapped                        int // operations concurrent with another
 	staleReused                       int // stale operands whose slot was reused
 	busy, excusedBusy, freed, stale   int
-	childOps, orphanStale, retirement int
+	childOps, orphanStale             int
 }
 
 func (s *linStats) add(history []porcupine.Operation) {
