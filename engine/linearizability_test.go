@@ -653,11 +653,11 @@ func excuse(history []porcupine.Operation) []porcupine.Operation {
 // interesting cases happened rather than pass on histories that never reach
 // them.
 type linStats struct {
-	histories, ops, unknown           int
-	overlapped                        int // operations concurrent with another
-	staleReused                       int // stale operands whose slot was reused
-	busy, excusedBusy, freed, stale   int
-	childOps, orphanStale             int
+	histories, ops, unknown         int
+	overlapped                      int // operations concurrent with another
+	staleReused                     int // stale operands whose slot was reused
+	busy, excusedBusy, freed, stale int
+	childOps, orphanStale           int
 }
 
 func (s *linStats) add(history []porcupine.Operation) {
