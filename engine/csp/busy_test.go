@@ -331,23 +331,22 @@ func TestConcurrentContainers(t *testing.T) {
 	h := containerWithKeys(t, c, "shared")
 	ok(t, c.ReleaseContext(h, 0))
 	var wg sync.WaitGroup
-	var deleted atomic.Bool
+	var deleting atomic.Bool
 	for w := range 4 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for i := range 30 {
 				if w == 0 && i == 15 {
+					deleting.Store(true) // from here on, NTE_BAD_KEYSET is allowed
 					if _, err := c.AcquireContext("shared", "", PROV_RSA_AES, CRYPT_DELETEKEYSET); err != nil {
 						t.Error(err)
 					}
-					deleted.Store(true)
 					continue
 				}
-				after := deleted.Load()
 				ctx, err := c.AcquireContext("shared", "", PROV_RSA_AES, 0)
 				if err != nil {
-					if code(err) != NTE_BAD_KEYSET || (!after && !deleted.Load()) {
+					if code(err) != NTE_BAD_KEYSET || !deleting.Load() {
 						t.Errorf("AcquireContext: %v", err)
 					}
 					continue
