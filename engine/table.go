@@ -328,23 +328,34 @@ func (t *Table[T]) parentAlive(p uint64) bool {
 
 // Get returns the value of h, or false if h is not valid. It has no side
 // effects and never blocks.
+//
+// The path for a top-level handle is straight-line code with no calls;
+// children (and rejections) take the call to getChild.
 func (t *Table[T]) Get(h Handle) (*T, bool) {
-	s, _, gen, ok := t.lookup(h)
-	if !ok {
+	idx := uint32(h) & idxMask
+	if uint64(h)>>tagShift != t.tag || idx>>pageBits >= uint32(len(t.dir)) {
 		return nil, false
 	}
-	w := want(gen)
+	p := t.dir[idx>>pageBits].Load()
+	if p == nil {
+		return nil, false
+	}
+	s := &p[idx&pageMask]
+	w := uint64(h)>>genShift<<32 | liveBit
 	st := s.state.Load()
-	if st&checkMask != w {
+	v := s.value.Load()
+	if st&(checkMask|childBit) != w || s.state.Load()&checkMask != w {
+		return t.getChild(s, w, st)
+	}
+	return v, true
+}
+
+// getChild is Get for a child (or a handle Get's fast path rejected).
+func (t *Table[T]) getChild(s *slot[T], w, st uint64) (*T, bool) {
+	if st&checkMask != w || st&childBit == 0 {
 		return nil, false
 	}
 	v := s.value.Load()
-	if st&childBit == 0 {
-		if s.state.Load()&checkMask != w {
-			return nil, false
-		}
-		return v, true
-	}
 	p := s.parent.Load()
 	if s.state.Load()&checkMask != w || !t.parentAlive(p) {
 		return nil, false
@@ -720,6 +731,9 @@ func (t *Table[T]) Len() int {
 // returns how many it freed. Insert does this work a few slots at a time after
 // a parent with children is released; Reclaim finishes it at once.
 func (t *Table[T]) Reclaim() int {
+	// This pass covers every request made so far; a parent that dies
+	// during it asks again.
+	t.sweepTodo.Store(0)
 	n := 0
 	t.scan(0, t.hwm.Load(), func(s *slot[T], idx uint32, st uint64) {
 		if t.reclaimOrphan(s, idx, st) {
