@@ -27,7 +27,7 @@ func BenchmarkAcquireReleaseContext(b *testing.B) {
 
 func BenchmarkContextAddRefRelease(b *testing.B) {
 	c := csp.New()
-	h := acquireVerify(b, c)
+	h := cspAcquireVerify(b, c)
 	b.ReportAllocs()
 	for b.Loop() {
 		if err := c.ContextAddRef(h, 0); err != nil {
@@ -39,15 +39,15 @@ func BenchmarkContextAddRefRelease(b *testing.B) {
 	}
 }
 
-// hashData is what each hash session hashes.
-var hashData = make([]byte, 64)
+// cspHashData is what each hash session hashes.
+var cspHashData = make([]byte, 64)
 
 func BenchmarkHashSession(b *testing.B) {
 	c := csp.New()
-	h := acquireVerify(b, c)
+	h := cspAcquireVerify(b, c)
 	b.ReportAllocs()
 	for b.Loop() {
-		if err := hashSession(c, h); err != nil {
+		if err := cspHashSession(c, h); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -105,7 +105,7 @@ func BenchmarkParallelHashSession(b *testing.B) {
 		}
 		defer c.ReleaseContext(h, 0)
 		for pb.Next() {
-			if err := hashSession(c, h); err != nil {
+			if err := cspHashSession(c, h); err != nil {
 				b.Error(err)
 				return
 			}
@@ -113,7 +113,7 @@ func BenchmarkParallelHashSession(b *testing.B) {
 	})
 }
 
-func acquireVerify(b *testing.B, c *csp.CSP) csp.ProvHandle {
+func cspAcquireVerify(b *testing.B, c *csp.CSP) csp.ProvHandle {
 	b.Helper()
 	h, err := c.AcquireContext("", "", csp.PROV_RSA_AES, csp.CRYPT_VERIFYCONTEXT)
 	if err != nil {
@@ -123,13 +123,13 @@ func acquireVerify(b *testing.B, c *csp.CSP) csp.ProvHandle {
 	return h
 }
 
-// hashSession creates a SHA-256 hash, hashes 64 bytes, reads the value and destroys the hash.
-func hashSession(c *csp.CSP, h csp.ProvHandle) error {
+// cspHashSession creates a SHA-256 hash, hashes 64 bytes, reads the value and destroys the hash.
+func cspHashSession(c *csp.CSP, h csp.ProvHandle) error {
 	hh, err := c.CreateHash(h, csp.CALG_SHA_256, 0, 0)
 	if err != nil {
 		return err
 	}
-	if err := c.HashData(hh, hashData, 0); err != nil {
+	if err := c.HashData(hh, cspHashData, 0); err != nil {
 		return err
 	}
 	if _, err := c.GetHashParam(hh, csp.HP_HASHVAL, 0); err != nil {
