@@ -12,8 +12,9 @@ const profileSynopsis = `[flags] FILE
 Summarises a pprof profile (hprov storm -cpuprofile, go test -cpuprofile):
 the top functions by flat and by cumulative weight, as "go tool pprof -top"
 ranks them, and the share of samples in each part of hprov: the CryptoAPI
-layer (engine/csp), the engine, the baseline tables, the storm harness
-(loadgen, cmd/hprov), the Go runtime, and the rest.`
+layer (engine/csp), the engine, the baseline tables, the harness (loadgen
+and cmd/hprov for storms, package testing for go test), the Go runtime, and
+the rest.`
 
 // The package groups a profile is split into, most specific first (a
 // function counts for the first group that claims it).
@@ -21,7 +22,8 @@ var profileGroups = []profsum.Group{
 	{Name: "csp", Prefixes: []string{"github.com/hprov/hprov/engine/csp"}},
 	{Name: "engine", Prefixes: []string{"github.com/hprov/hprov/engine"}},
 	{Name: "baseline", Prefixes: []string{"github.com/hprov/hprov/bench/baseline", "github.com/puzpuzpuz/xsync"}},
-	{Name: "harness", Prefixes: []string{"github.com/hprov/hprov/loadgen", "github.com/hprov/hprov/cmd/hprov"}},
+	// The storm harness, and testing.B's loop for go test profiles.
+	{Name: "harness", Prefixes: []string{"github.com/hprov/hprov/loadgen", "github.com/hprov/hprov/cmd/hprov", "testing"}},
 	{Name: "runtime", Prefixes: []string{"runtime"}},
 }
 
