@@ -379,3 +379,11 @@ func TestCompare(t *testing.T) {
 }
 
 func ftoa(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+
+func TestSIRate(t *testing.T) {
+	for v, want := range map[float64]string{0: "0", 950: "950", 1500: "1.5k", 11_534_000: "11.5M", 2e9: "2G"} {
+		if got := siRate(v); got != want {
+			t.Errorf("siRate(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -436,8 +436,21 @@ func progressLine(stderr io.Writer) func(n, total int, name string, p loadgen.Pr
 		if p.Warmup {
 			phase = " (warm-up)"
 		}
-		fmt.Fprintf(f, "\r\033[K[%d/%d] %s: %.3g ops/s, %d errors%s", n, total, name, p.Rate, p.Errors, phase)
+		fmt.Fprintf(f, "\r\033[K[%d/%d] %s: %s ops/s, %d errors%s", n, total, name, siRate(p.Rate), p.Errors, phase)
 	}
+}
+
+// siRate formats a rate with an SI prefix and three significant digits.
+func siRate(v float64) string {
+	for _, u := range []struct {
+		scale  float64
+		suffix string
+	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if v >= u.scale {
+			return strconv.FormatFloat(v/u.scale, 'g', 3, 64) + u.suffix
+		}
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
 }
 
 // commit names the source revision for the report: git's short hash of
