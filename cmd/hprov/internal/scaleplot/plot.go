@@ -172,8 +172,16 @@ func (d *Data) LatencyPlot() (*plot.Plot, error) {
 	p.Y.Tick.Marker = durationTicks{}
 	p.Y.Min = math.Pow(10, math.Floor(math.Log10(lo)))
 	p.Y.Max = math.Pow(10, math.Ceil(math.Log10(hi)))
+	if p.Y.Min <= 0 || math.IsInf(p.Y.Max, 0) {
+		// Beyond float64's decades (denormals, ~1e308): the data's
+		// own bounds, which are positive and finite.
+		p.Y.Min, p.Y.Max = lo, hi
+	}
 	if p.Y.Max <= p.Y.Min {
 		p.Y.Max = p.Y.Min * 10
+		if math.IsInf(p.Y.Max, 0) {
+			p.Y.Min, p.Y.Max = p.Y.Min/10, p.Y.Min
+		}
 	}
 	p.Add(plotter.NewGrid())
 	return p, nil
