@@ -1,0 +1,302 @@
+package csp
+
+import (
+	"encoding/binary"
+	"errors"
+	"testing"
+)
+
+// FuzzCSP drives the provider's public calls with arbitrary handles (issued
+// ones of every kind, live or not, zero, bit-flipped and raw numbers),
+// flags, algorithm ids, parameters and data decoded from the input. No call
+// may panic, every error must be one of the documented Errno codes (found
+// with errors.As), and once every context is released no handle may be left.
+//
+// GenKey with an RSA algorithm id is the one call left out: generating a
+// 2048-bit pair takes tens of milliseconds, which would make the fuzzer all
+// but stop. The container "k" holds the shared test pairs instead, so the
+// calls that use key pairs (GetUserKey, SignHash, RSA Encrypt and Decrypt,
+// VerifySignature) still run.
+func FuzzCSP(f *testing.F) {
+	for _, s := range fuzzCSPSeeds() {
+		f.Add(s)
+	}
+	keys := testKeys()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		st := MemStore()
+		const id = 42
+		if err := st.Create("k", id); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetKey("k", id, AT_KEYEXCHANGE, keys[0]); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.SetKey("k", id, AT_SIGNATURE, keys[1]); err != nil {
+			t.Fatal(err)
+		}
+		var opts []Option
+		if len(data) > 0 && data[0]&1 != 0 {
+			opts = append(opts, WithAdvapiErrors())
+		}
+		if len(data) > 0 && data[0]&2 != 0 {
+			opts = append(opts, WithMaxHandles(8))
+		}
+		c := New(append(opts, WithStore(st))...)
+		runCSPFuzz(t, c, &fuzzInput{b: data[min(1, len(data)):]})
+	})
+}
+
+// documented is every code the package doc lists.
+var documented = map[Errno]bool{
+	ERROR_INVALID_HANDLE: true, ERROR_INVALID_PARAMETER: true, ERROR_BUSY: true,
+	ERROR_ARITHMETIC_OVERFLOW: true, NTE_BAD_UID: true, NTE_BAD_HASH: true, NTE_BAD_KEY: true,
+	NTE_BAD_LEN: true, NTE_BAD_DATA: true, NTE_BAD_SIGNATURE: true, NTE_BAD_ALGID: true,
+	NTE_BAD_FLAGS: true, NTE_BAD_TYPE: true, NTE_BAD_HASH_STATE: true, NTE_NO_KEY: true,
+	NTE_NO_MEMORY: true, NTE_EXISTS: true, NTE_BAD_KEYSET: true, NTE_PROV_TYPE_NOT_DEF: true,
+	NTE_KEYSET_NOT_DEF: true, NTE_BAD_KEYSET_PARAM: true,
+}
+
+// fuzzValues are the numbers the calls give meaning to; a selector byte
+// picks one, or reads a raw 32-bit value.
+var fuzzValues = []uint32{
+	0, 1, 2, 3, 4, 5, 7, 9, 16, 0xffffffff,
+	PROV_RSA_FULL, PROV_RSA_AES,
+	CRYPT_VERIFYCONTEXT, CRYPT_NEWKEYSET, CRYPT_DELETEKEYSET, CRYPT_MACHINE_KEYSET, CRYPT_SILENT,
+	CRYPT_VERIFYCONTEXT | CRYPT_SILENT, CRYPT_NEWKEYSET | CRYPT_MACHINE_KEYSET,
+	CALG_MD5, CALG_SHA1, CALG_HMAC, CALG_SHA_256, CALG_SHA_384, CALG_SHA_512,
+	CALG_AES_128, CALG_AES_192, CALG_AES_256, CALG_RSA_KEYX, CALG_RSA_SIGN,
+	AT_KEYEXCHANGE, AT_SIGNATURE, HP_ALGID, HP_HASHVAL, HP_HASHSIZE, HP_HMAC_INFO,
+	KP_IV, KP_ALGID, KP_KEYLEN, CRYPT_EXPORTABLE, 128 << 16, 256<<16 | CRYPT_EXPORTABLE, 0x8000,
+}
+
+var fuzzNames = []string{"", "k", "x", "k/", "machine\\k", MS_ENH_RSA_AES_PROV, "\x00"}
+
+type fuzzInput struct{ b []byte }
+
+func (in *fuzzInput) more() bool { return len(in.b) > 0 }
+
+func (in *fuzzInput) byte() byte {
+	if len(in.b) == 0 {
+		return 0
+	}
+	c := in.b[0]
+	in.b = in.b[1:]
+	return c
+}
+
+func (in *fuzzInput) u32() uint32 {
+	sel := in.byte()
+	if int(sel) < len(fuzzValues) {
+		return fuzzValues[sel]
+	}
+	if sel < 0xf0 {
+		return uint32(sel)
+	}
+	var buf [4]byte
+	n := copy(buf[:], in.b)
+	in.b = in.b[n:]
+	return binary.LittleEndian.Uint32(buf[:])
+}
+
+func (in *fuzzInput) bytes() []byte {
+	n := int(in.byte())
+	switch {
+	case n == 0xff:
+		n = 245 // the largest RSA plaintext, and then some below
+	case n == 0xfe:
+		n = 256 // an RSA block
+	default:
+		n %= 80
+	}
+	b := make([]byte, n)
+	copy(b, in.b)
+	in.b = in.b[min(n, len(in.b)):]
+	return b
+}
+
+func (in *fuzzInput) name() string {
+	sel := in.byte()
+	if int(sel) < len(fuzzNames) {
+		return fuzzNames[sel]
+	}
+	return string(in.bytes())
+}
+
+func runCSPFuzz(t *testing.T, c *CSP, in *fuzzInput) {
+	var pool []uint64 // every handle any call returned
+	var ctxs []ProvHandle
+	handle := func() uint64 {
+		switch sel := in.byte(); {
+		case sel < 0xf0:
+			if len(pool) == 0 {
+				return 0
+			}
+			return pool[int(sel)%len(pool)]
+		case sel == 0xf0:
+			return 0
+		case sel < 0xf8:
+			if len(pool) == 0 {
+				return 0
+			}
+			return pool[int(sel)%len(pool)] ^ 1<<(in.byte()%64)
+		default:
+			var buf [8]byte
+			n := copy(buf[:], in.b)
+			in.b = in.b[n:]
+			return binary.LittleEndian.Uint64(buf[:])
+		}
+	}
+	check := func(call string, err error) bool {
+		t.Helper()
+		if err == nil {
+			return true
+		}
+		var e Errno
+		if !errors.As(err, &e) || !documented[e] {
+			t.Fatalf("%s: error %v (%T) is not a documented Errno", call, err, err)
+		}
+		return false
+	}
+	issued := func(call string, h uint64, err error) {
+		t.Helper()
+		if check(call, err) {
+			if h == 0 {
+				t.Fatalf("%s: success with handle 0", call)
+			}
+			pool = append(pool, h)
+		} else if h != 0 {
+			t.Fatalf("%s: handle %#x with error %v", call, h, err)
+		}
+	}
+	for step := 0; in.more() && step < 200; step++ {
+		switch in.byte() % 20 {
+		case 0:
+			h, err := c.AcquireContext(in.name(), in.name(), in.u32(), in.u32())
+			issued("AcquireContext", uint64(h), err)
+			if err == nil {
+				ctxs = append(ctxs, h)
+			}
+		case 1:
+			h, err := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
+			issued("AcquireContext(verify)", uint64(h), err)
+			if err == nil {
+				ctxs = append(ctxs, h)
+			}
+		case 2:
+			check("ContextAddRef", c.ContextAddRef(ProvHandle(handle()), in.u32()))
+		case 3:
+			check("ReleaseContext", c.ReleaseContext(ProvHandle(handle()), in.u32()))
+		case 4:
+			h, err := c.CreateHash(ProvHandle(handle()), in.u32(), KeyHandle(handle()), in.u32())
+			issued("CreateHash", uint64(h), err)
+		case 5:
+			check("HashData", c.HashData(HashHandle(handle()), in.bytes(), in.u32()))
+		case 6:
+			_, err := c.GetHashParam(HashHandle(handle()), in.u32(), in.u32())
+			check("GetHashParam", err)
+		case 7:
+			check("SetHashParam", c.SetHashParam(HashHandle(handle()), in.u32(), in.bytes(), in.u32()))
+		case 8:
+			check("DestroyHash", c.DestroyHash(HashHandle(handle())))
+		case 9:
+			h, alg, flags := ProvHandle(handle()), in.u32(), in.u32()
+			switch alg {
+			case AT_KEYEXCHANGE, AT_SIGNATURE, CALG_RSA_KEYX, CALG_RSA_SIGN:
+				continue // see the doc comment
+			}
+			k, err := c.GenKey(h, alg, flags)
+			issued("GenKey", uint64(k), err)
+		case 10:
+			k, err := c.DeriveKey(ProvHandle(handle()), in.u32(), HashHandle(handle()), in.u32())
+			issued("DeriveKey", uint64(k), err)
+		case 11:
+			k, err := c.GetUserKey(ProvHandle(handle()), in.u32())
+			issued("GetUserKey", uint64(k), err)
+		case 12:
+			check("DestroyKey", c.DestroyKey(KeyHandle(handle())))
+		case 13:
+			_, err := c.GetKeyParam(KeyHandle(handle()), in.u32(), in.u32())
+			check("GetKeyParam", err)
+		case 14:
+			check("SetKeyParam", c.SetKeyParam(KeyHandle(handle()), in.u32(), in.bytes(), in.u32()))
+		case 15:
+			_, err := c.Encrypt(KeyHandle(handle()), HashHandle(handle()), in.byte()&1 != 0, in.u32(), in.bytes())
+			check("Encrypt", err)
+		case 16:
+			_, err := c.Decrypt(KeyHandle(handle()), HashHandle(handle()), in.byte()&1 != 0, in.u32(), in.bytes())
+			check("Decrypt", err)
+		case 17:
+			_, err := c.SignHash(HashHandle(handle()), in.u32(), in.u32())
+			check("SignHash", err)
+		case 18:
+			check("VerifySignature", c.VerifySignature(HashHandle(handle()), in.bytes(), KeyHandle(handle()), in.u32()))
+		case 19:
+			// Encrypt, then decrypt what came out: the round trip must
+			// give the plaintext back when both succeed.
+			k, hh := KeyHandle(handle()), HashHandle(0)
+			plain := in.bytes()
+			ct, err := c.Encrypt(k, hh, true, 0, plain)
+			if !check("Encrypt", err) {
+				continue
+			}
+			if err := c.SetKeyParam(k, KP_IV, make([]byte, 16), 0); err != nil && !errors.Is(err, NTE_BAD_TYPE) {
+				check("SetKeyParam", err)
+			}
+			pt, err := c.Decrypt(k, hh, true, 0, ct)
+			if check("Decrypt", err) && string(pt) != string(plain) {
+				t.Fatalf("Decrypt(Encrypt(%x)) = %x", plain, pt)
+			}
+		}
+	}
+	for _, h := range ctxs {
+		for range 1 << 16 {
+			if err := c.ReleaseContext(h, 0); err != nil {
+				if !errors.Is(err, NTE_BAD_UID) && !errors.Is(err, ERROR_INVALID_PARAMETER) {
+					t.Fatalf("final ReleaseContext(%#x): %v", uint64(h), err)
+				}
+				break
+			}
+		}
+	}
+	if n := c.Len(); n != 0 {
+		t.Fatalf("Len = %d after every context was released", n)
+	}
+}
+
+// fuzzCSPSeeds reach the main paths: hashing, HMAC, AES round trips, key
+// pairs from the container, and wrong-kind and stale handles.
+func fuzzCSPSeeds() [][]byte {
+	v := func(x uint32) byte {
+		for i, y := range fuzzValues {
+			if y == x {
+				return byte(i)
+			}
+		}
+		panic("not in fuzzValues")
+	}
+	const verify, addref, release, mkhash, data, getparam, sethp, dhash, genkey, derive, userkey, dkey, _, _, encrypt, decrypt, sign, verifysig, roundtrip = 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19
+	return [][]byte{
+		// Hash, read the value, hash more (bad state), destroy twice.
+		{0, verify, mkhash, 0, v(CALG_SHA_256), 0xf0, v(0), data, 1, 3, 'a', 'b', 'c', v(0),
+			getparam, 1, v(HP_HASHVAL), v(0), data, 1, 1, 'x', v(0), dhash, 1, dhash, 1},
+		// Release the context, then use its hash and its handle.
+		{0, verify, mkhash, 0, v(CALG_SHA1), 0xf0, v(0), release, 0, v(0), data, 1, 1, 'x', v(0),
+			addref, 0, v(0), dhash, 1, release, 0, v(0)},
+		// AES key from a derived hash, round trip, HMAC keyed by it.
+		{0, verify, mkhash, 0, v(CALG_SHA_256), 0xf0, v(0), data, 1, 8, 'p', 'a', 's', 's', 'w', 'o', 'r', 'd', v(0),
+			derive, 0, v(CALG_AES_256), 1, v(0), roundtrip, 2, 5, 'h', 'e', 'l', 'l', 'o',
+			mkhash, 0, v(CALG_HMAC), 2, v(0), sethp, 3, v(HP_HMAC_INFO), 4, 4, 0x80, 0, 0, v(0)},
+		// The container's key pairs: sign, verify, RSA round trip.
+		{0, 0, 1, 0, v(PROV_RSA_AES), v(0), mkhash, 0, v(CALG_SHA_256), 0xf0, v(0),
+			userkey, 0, v(AT_SIGNATURE), sign, 1, v(AT_SIGNATURE), v(0),
+			userkey, 0, v(AT_KEYEXCHANGE), roundtrip, 3, 10, '0', '1', '2', '3', '4', '5', '6', '7', '8', '9',
+			dkey, 2, dkey, 2, release, 0, v(0), dkey, 3},
+		// Wrong kinds, flags and forgeries.
+		{1, verify, genkey, 0, v(CALG_AES_128), v(CRYPT_EXPORTABLE), mkhash, 1, v(CALG_MD5), 0xf0, v(0),
+			addref, 1, v(0), release, 2, v(1), dhash, 0, dkey, 2, getparam, 0xf1, 1, 2, 3, 4, 5, 6, 7, 8, v(HP_ALGID), v(0),
+			verifysig, 2, 0xfe, 2, v(0), encrypt, 0, 0xf0, 1, v(0), 3, 'a', 'b', 'c', decrypt, 1, 0, 1, v(0), 5},
+		// A table of 8 handles filled up.
+		{2, verify, verify, verify, verify, mkhash, 0, v(CALG_MD5), 0xf0, v(0), mkhash, 1, v(CALG_MD5), 0xf0, v(0),
+			verify, verify, verify, verify, mkhash, 0, v(CALG_MD5), 0xf0, v(0)},
+	}
+}
