@@ -465,9 +465,9 @@ func linStorm(tb linTable, foreign Handle, cfg linConfig, seed uint64) []porcupi
 					in = linIn{kind: linRelease, h: pick()}
 				}
 				// Operations this short rarely overlap on their own:
-				// the workers start bursts of them together, each after
-				// a short random delay so that any may go first.
-				if r.IntN(3) == 0 {
+				// the workers start most of them together, each after a
+				// short random delay so that any may go first.
+				if r.IntN(10) != 0 {
 					round.wait(r.Int64N(100))
 				}
 				call := now()

@@ -413,7 +413,7 @@ func cspStorm(c *CSP, cfg cspConfig, seed uint64) []porcupine.Operation {
 				default:
 					in = cspIn{kind: cspDestroyHash, h: pick(hashes, ctxs)}
 				}
-				if r.IntN(3) == 0 {
+				if r.IntN(10) != 0 {
 					round.wait(r.Int64N(100))
 				}
 				call := now()
