@@ -58,7 +58,7 @@ func crashChild(dir, prefix string) {
 					fail("create %s: %v", name, err)
 				}
 				kind := "E"
-				if r.IntN(8) == 0 {
+				if w == 0 || r.IntN(8) == 0 {
 					k, err := c.GenKey(h, AT_SIGNATURE, 0)
 					if err != nil {
 						fail("GenKey(AT_SIGNATURE) in %s: %v", name, err)
@@ -102,8 +102,8 @@ func crashChild(dir, prefix string) {
 	fail("not killed")
 }
 
-// crashRun starts a child on dir and kills it after a random delay; it
-// returns the containers the child reported, by kind ("E" empty, "K" with a
+// crashRun starts a child on dir and kills it a random delay after its first
+// report (so that a slow start does not eat the window); it returns the containers the child reported, by kind ("E" empty, "K" with a
 // signature pair).
 func crashRun(t *testing.T, dir, prefix string, delay time.Duration) map[string]string {
 	t.Helper()
@@ -119,7 +119,14 @@ func crashRun(t *testing.T, dir, prefix string, delay time.Duration) map[string]
 	}
 	reported := map[string]string{}
 	done := make(chan error, 1)
+	first := make(chan struct{}) // closed at the first report, or at the end
 	go func() {
+		signalled := false
+		defer func() {
+			if !signalled {
+				close(first)
+			}
+		}()
 		br := bufio.NewReader(out)
 		for {
 			line, err := br.ReadString('\n')
@@ -134,6 +141,10 @@ func crashRun(t *testing.T, dir, prefix string, delay time.Duration) map[string]
 			line = strings.TrimSuffix(line, "\n")
 			switch f := strings.Fields(line); {
 			case len(f) == 3 && f[0] == "CREATED":
+				if !signalled {
+					signalled = true
+					close(first)
+				}
 				reported[f[2]] = f[1]
 			case strings.HasPrefix(line, "CHILD-ERROR"):
 				done <- errors.New(line)
@@ -141,6 +152,10 @@ func crashRun(t *testing.T, dir, prefix string, delay time.Duration) map[string]
 			}
 		}
 	}()
+	select {
+	case <-first:
+	case <-time.After(time.Minute):
+	}
 	time.Sleep(delay)
 	if err := cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
 		t.Fatal(err)
@@ -281,14 +296,20 @@ func TestCrashSafeContainers(t *testing.T) {
 	var lost []string
 	interrupted := 0 // cycles whose kill left a temporary file
 	start := time.Now()
-	for cycle := range cycles {
+	// More cycles if none reported a container with a key pair yet: slow
+	// machines can kill every child before its first key pair is done.
+	keyed := 0
+	cycle := 0
+	for ; cycle < cycles || keyed == 0 && cycle < cycles+20; cycle++ {
 		prefix := fmt.Sprintf("c%d", cycle)
 		prefixes = append(prefixes, prefix)
-		// Children start in tens of milliseconds; RSA key generation
-		// takes about as long per pair.
-		delay := time.Duration(100+rand.IntN(500)) * time.Millisecond
+		// RSA key generation takes tens of milliseconds per pair.
+		delay := time.Duration(rand.IntN(500)) * time.Millisecond
 		for name, kind := range crashRun(t, dir, prefix, delay) {
 			reported[name] = kind
+			if kind == "K" {
+				keyed++
+			}
 		}
 		var leftovers int
 		lost, leftovers = crashVerify(t, dir, reported, prefixes)
@@ -299,15 +320,9 @@ func TestCrashSafeContainers(t *testing.T) {
 			t.FailNow()
 		}
 	}
-	keyed := 0
-	for _, k := range reported {
-		if k == "K" {
-			keyed++
-		}
-	}
 	t.Logf("%d crash-restart cycles in %v (%d killed a write half-way, leaving a temporary file): "+
 		"%d containers reported (%d with a signature pair), %d lost",
-		cycles, time.Since(start).Round(time.Millisecond), interrupted, len(reported), keyed, len(lost))
+		cycle, time.Since(start).Round(time.Millisecond), interrupted, len(reported), keyed, len(lost))
 	if keyed == 0 || len(reported) == keyed {
 		t.Errorf("the children made %d keyed of %d containers: both kinds are needed", keyed, len(reported))
 	}
