@@ -45,7 +45,9 @@
 //     of clock reads, measured at the start of each run, is subtracted from
 //     every sample (Result.ClockOverhead). In an open loop one arrival in
 //     SampleEvery on average, chosen at random, is timed from its intended
-//     start to its completion.
+//     start to its completion, and how late it was issued is recorded apart
+//     (Result.Lag): the load generator's own share of that latency, such as
+//     a worker descheduled by a busy machine.
 //   - Outcomes: a per-worker array indexed by Outcome (Counts), incremented
 //     per operation, merged at the end.
 //

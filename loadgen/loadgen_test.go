@@ -264,6 +264,10 @@ func TestOpenLoopAvoidsCoordinatedOmission(t *testing.T) {
 	if p50 := res.Quantile(0.5); p50 < time.Duration(ops/2-1)*time.Millisecond {
 		t.Fatalf("median latency %v: the backlog went unmeasured", p50)
 	}
+	// The backlog is lag: arrivals issued late because the worker was busy.
+	if lag := res.LagQuantile(1); lag < time.Duration(ops-2)*time.Millisecond || res.Lag.TotalCount() != ops {
+		t.Fatalf("max lag %v over %d samples: the backlog is not seen as lag", lag, res.Lag.TotalCount())
+	}
 }
 
 // A closed loop with the same operation measures the service time only.
@@ -275,6 +279,9 @@ func TestClosedLoopSamplesServiceTime(t *testing.T) {
 	}
 	if res.Samples() != 20 || res.Quantile(0.5) < 2*time.Millisecond {
 		t.Fatalf("%d samples, median %v", res.Samples(), res.Quantile(0.5))
+	}
+	if res.Lag != nil || res.LagQuantile(0.5) != 0 {
+		t.Fatal("a closed loop reports schedule lag")
 	}
 }
 

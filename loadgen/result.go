@@ -43,6 +43,10 @@ type Result struct {
 	Latency *hdrhistogram.Histogram
 	// MaxLatency is the largest sample, exactly.
 	MaxLatency time.Duration
+	// Lag holds, for the sampled arrivals of an open loop, how late each was
+	// issued, in nanoseconds: the part of its latency that is the load
+	// generator's own delay. Nil for a closed loop.
+	Lag *hdrhistogram.Histogram
 	// Outcomes counts every outcome the workload declares, in its order.
 	Outcomes []OutcomeCount
 }
@@ -74,6 +78,15 @@ func (r *Result) Quantile(q float64) time.Duration {
 		return r.MaxLatency
 	}
 	return time.Duration(r.Latency.ValueAtQuantile(q * 100))
+}
+
+// LagQuantile returns the schedule lag at quantile q in [0, 1] of an
+// open-loop run's samples, 0 for a closed loop.
+func (r *Result) LagQuantile(q float64) time.Duration {
+	if r.Lag == nil || r.Lag.TotalCount() == 0 {
+		return 0
+	}
+	return time.Duration(r.Lag.ValueAtQuantile(min(q, 1) * 100))
 }
 
 // Samples is the number of latency samples.
@@ -134,6 +147,12 @@ func (r *run) result(w Workload) (*Result, error) {
 		res.Count += wk.ops
 		res.Missed += wk.missed
 		res.Latency.Merge(wk.hist)
+		if wk.lag != nil {
+			if res.Lag == nil {
+				res.Lag = hdrhistogram.New(1, histMax, histDigits)
+			}
+			res.Lag.Merge(wk.lag)
+		}
 		maxLat = max(maxLat, wk.maxLat)
 		if i == 0 || wk.winStart < first {
 			first = wk.winStart

@@ -117,6 +117,9 @@ func Run(ctx context.Context, w Workload, cfg Config) (*Result, error) {
 	batcher, _ := inst.(Batcher)
 	for i := range r.workers {
 		wk := &worker{id: i, hist: hdrhistogram.New(1, histMax, histDigits)}
+		if cfg.Rate > 0 {
+			wk.lag = hdrhistogram.New(1, histMax, histDigits)
+		}
 		if batcher != nil {
 			wk.batch = batcher.NewBatch(i)
 		} else {
@@ -214,6 +217,8 @@ type worker struct {
 	ops    uint64 // measured operations
 	hist   *hdrhistogram.Histogram
 	maxLat int64
+	// Open loop: how late the sampled arrivals were issued.
+	lag *hdrhistogram.Histogram
 	// Measured window, as clock readings.
 	winStart, winEnd int64
 	// Open loop: arrivals of the measured phase never issued.
@@ -234,6 +239,9 @@ func (wk *worker) reset() {
 	wk.ops = 0
 	wk.hist.Reset()
 	wk.maxLat = 0
+	if wk.lag != nil {
+		wk.lag.Reset()
+	}
 }
 
 func (wk *worker) record(ns int64) {
@@ -321,7 +329,8 @@ const maxBurst = 64
 // openLoop issues the arrivals of its stripe of the schedule: after each
 // clock read, every arrival already due (up to maxBurst), then a wait for the
 // next. A random arrival in SampleEvery, on average, is timed from its
-// intended start.
+// intended start; how late it was issued is recorded too, to tell the
+// generator's own lateness (a descheduled worker) from the operation's.
 func (r *run) openLoop(wk *worker) {
 	c, run := r.clock, wk.batch
 	all, _ := pace.New(r.start, r.cfg.Rate) // rate checked by Validate
@@ -372,9 +381,12 @@ func (r *run) openLoop(wk *worker) {
 			}
 			run(int(countdown-1), &wk.counts)
 			i += uint64(countdown - 1)
+			issued := c.Now()
 			run(1, &wk.counts)
 			if measuring {
-				wk.record(c.Now() - s.At(i))
+				at := s.At(i)
+				wk.record(c.Now() - at)
+				_ = wk.lag.RecordValue(min(max(issued-at, 0), histMax))
 			}
 			i++
 			countdown = nextSample()

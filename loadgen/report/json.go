@@ -35,6 +35,7 @@ type jsonResult struct {
 	NsPerOp    float64           `json:"ns_per_op"`
 	Missed     uint64            `json:"missed,omitempty"`
 	Latency    jsonLatency       `json:"latency_ns"`
+	Lag        *jsonLatency      `json:"lag_ns,omitempty"` // open loop: how late sampled arrivals were issued
 	Outcomes   map[string]uint64 `json:"outcomes"`
 	Refusals   uint64            `json:"refusals"`
 	Violations uint64            `json:"violations"`
@@ -97,6 +98,16 @@ func toJSON(r *loadgen.Result) jsonResult {
 	}
 	if r.Open() {
 		j.Loop = "open"
+		j.Lag = &jsonLatency{
+			P50:  ns(r.LagQuantile(0.5)),
+			P90:  ns(r.LagQuantile(0.9)),
+			P99:  ns(r.LagQuantile(0.99)),
+			P999: ns(r.LagQuantile(0.999)),
+			Max:  ns(r.LagQuantile(1)),
+		}
+		if r.Lag != nil {
+			j.Lag.Samples = r.Lag.TotalCount()
+		}
 	}
 	for _, p := range r.Params {
 		if j.Params == nil {

@@ -6,7 +6,9 @@
 //
 //	BenchmarkStorm/profile=acquire-release/impl=hprov/workers=2 N ns/op ops/s p50-ns p99-ns p99.9-ns max-ns violations [<outcome>/op...]
 //
-// with /rate=R added for an open-loop storm and missed/op then reported.
+// with /rate=R added for an open-loop storm, which also reports missed/op
+// (arrivals never issued) and lag-p99-ns (how late arrivals were issued: the
+// load generator's share of the latency).
 // N is the number of measured operations; ns/op is wall-clock time per
 // operation over all workers, as testing.B reports it for parallel
 // benchmarks. Refusals appear per outcome as a fraction of operations
@@ -41,6 +43,7 @@ const (
 	UnitMax        = "max-ns"
 	UnitViolations = "violations"
 	UnitMissed     = "missed/op"
+	UnitLagP99     = "lag-p99-ns" // open loop: p99 of how late arrivals were issued
 )
 
 // A Report is a set of storms run together and the environment they ran in.
@@ -183,7 +186,9 @@ func metrics(r *loadgen.Result) []metric {
 		{UnitViolations, float64(r.Violations())},
 	}
 	if r.Open() {
-		ms = append(ms, metric{UnitMissed, fraction(r.Missed, r.Count+r.Missed)})
+		ms = append(ms,
+			metric{UnitMissed, fraction(r.Missed, r.Count+r.Missed)},
+			metric{UnitLagP99, float64(r.LagQuantile(0.99).Nanoseconds())})
 	}
 	for _, o := range r.Outcomes {
 		if o.Kind != loadgen.Success && o.Count > 0 {
@@ -216,7 +221,7 @@ func better(unit string) string {
 	switch {
 	case unit == UnitThroughput:
 		return "higher"
-	case unit == UnitP50, unit == UnitP99, unit == UnitP999, unit == UnitMax, unit == UnitViolations, unit == UnitMissed:
+	case unit == UnitP50, unit == UnitP99, unit == UnitP999, unit == UnitMax, unit == UnitViolations, unit == UnitMissed, unit == UnitLagP99:
 		return "lower"
 	}
 	return "" // outcome fractions: more refusals is not better or worse per se

@@ -55,6 +55,10 @@ func result(profile, impl string, workers int, rate float64, lat ...int64) *load
 func sample() *Report {
 	open := result("acquire-release", "", 2, 100_000, 100, 200, 300)
 	open.Missed = 10
+	open.Lag = hdrhistogram.New(1, int64(10*time.Minute), 3)
+	for _, v := range []int64{5, 7, 9000} {
+		_ = open.Lag.RecordValue(v)
+	}
 	return &Report{
 		Env: Environment("abc123"),
 		Results: []*loadgen.Result{
@@ -163,8 +167,14 @@ func TestBenchReadsBack(t *testing.T) {
 	if v, ok := results[2].Value("missed/op"); !ok || v != 10.0/1_000_010 {
 		t.Errorf("missed/op = %v, %v", v, ok)
 	}
+	if v, ok := results[2].Value("lag-p99-sec"); !ok || v < 9000e-9 || v > 9010e-9 {
+		t.Errorf("lag-p99 = %v, %v", v, ok)
+	}
+	if _, ok := results[0].Value("lag-p99-sec"); ok {
+		t.Error("closed loop reports lag")
+	}
 	units := rd.Units()
-	for unit, want := range map[string]int{"ops/s": 1, "p50-ns": -1, "p99.9-ns": -1, "max-ns": -1, "violations": -1, "missed/op": -1, "sec/op": -1, "ERROR_BUSY/op": 0} {
+	for unit, want := range map[string]int{"ops/s": 1, "p50-ns": -1, "p99.9-ns": -1, "max-ns": -1, "violations": -1, "missed/op": -1, "lag-p99-ns": -1, "sec/op": -1, "ERROR_BUSY/op": 0} {
 		if got := units.GetBetter(unit); got != want {
 			t.Errorf("unit %s: better = %d, want %d", unit, got, want)
 		}
@@ -225,6 +235,12 @@ func TestJSON(t *testing.T) {
 		r.Latency.Samples != 3 || r.Latency.Max != 300 || r.Refusals != 1000 || r.Name != "BenchmarkStorm/profile=acquire-release/impl=hprov/workers=2/rate=100000" {
 		t.Fatalf("open-loop result %+v", r)
 	}
+	if r.Lag == nil || r.Lag.Samples != 3 || r.Lag.Max < 9000 || r.Lag.P50 != 7 {
+		t.Fatalf("lag %+v", r.Lag)
+	}
+	if doc.Results[0].Lag != nil {
+		t.Fatal("closed loop has a lag")
+	}
 	if doc.Results[0].Loop != "closed" || doc.Results[0].Impl != "hprov" || doc.Results[1].Impl != "mutex" || doc.Results[0].ClockOverhead != 30 {
 		t.Fatalf("closed-loop results %+v", doc.Results[:2])
 	}
@@ -240,7 +256,7 @@ func TestTable(t *testing.T) {
 	text := buf.String()
 	for _, want := range []string{
 		"commit=abc123", "method: closed loop", "method: open loop", "profile", "engine-insert-release", "mutex",
-		"100k/s", "500k", "stale-accepted VIOLATION 2", "ERROR_BUSY 1000 (0.1%)", "achieved 500.00% of the target rate, 10 arrivals missed",
+		"100k/s", "500k", "stale-accepted VIOLATION 2", "ERROR_BUSY 1000 (0.1%)", "achieved 500.00% of the target rate, 10 arrivals missed, issued late by p50 7ns p99 9.01µs max 9.01µs",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("table lacks %q:\n%s", want, text)

@@ -61,6 +61,7 @@ func (rep *Report) WriteTable(w io.Writer) error {
 			if r.Missed > 0 {
 				line += fmt.Sprintf(", %d arrivals missed", r.Missed)
 			}
+			line += fmt.Sprintf(", issued late by p50 %s p99 %s max %s", elapsed(r.LagQuantile(0.5)), elapsed(r.LagQuantile(0.99)), elapsed(r.LagQuantile(1)))
 			parts = append(parts, line)
 		}
 		for _, o := range r.Outcomes {
