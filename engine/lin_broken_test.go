@@ -234,7 +234,7 @@ func TestLinearizabilityCatchesBrokenTables(t *testing.T) {
 	// before the sweep reclaims it.
 	minHistories, maxHistories := 20, 100
 	if testing.Short() || raceEnabled {
-		minHistories = 10
+		minHistories = 6
 	}
 	for _, b := range broken {
 		t.Run(b.name, func(t *testing.T) {
