@@ -171,7 +171,15 @@ func runCSPFuzz(t *testing.T, c *CSP, in *fuzzInput) {
 	for step := 0; in.more() && step < 200; step++ {
 		switch in.byte() % 20 {
 		case 0:
-			h, err := c.AcquireContext(in.name(), in.name(), in.u32(), in.u32())
+			name, prov, typ, flags := in.name(), in.name(), in.u32(), in.u32()
+			h, err := c.AcquireContext(name, prov, typ, flags)
+			if flags&CRYPT_DELETEKEYSET != 0 && err == nil {
+				// Deleting a container returns handle 0.
+				if h != 0 {
+					t.Fatalf("AcquireContext(CRYPT_DELETEKEYSET) = %#x, want 0", uint64(h))
+				}
+				continue
+			}
 			issued("AcquireContext", uint64(h), err)
 			if err == nil {
 				ctxs = append(ctxs, h)
