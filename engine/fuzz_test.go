@@ -126,7 +126,7 @@ func runFuzz(t *testing.T, data []byte, foreign Handle) {
 		t.Helper()
 		t.Fatalf("step %d: %s(%v) = %v, model says %v", step, op, h, got, want)
 	}
-	for step := 0; d.more() && step < 2000; step++ {
+	for step := 0; d.more() && step < 256; step++ {
 		switch code := d.byte() % 7; code {
 		case 0, 1: // Insert, InsertChild
 			v := &obj{step}
