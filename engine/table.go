@@ -261,7 +261,7 @@ func (t *Table[T]) InsertChild(parent Handle, v *T) (Handle, error) {
 	if err := t.pinParent(ps, pidx, pgen, kidsBit); err != nil {
 		return 0, err
 	}
-	defer unpin(ps)
+	defer unpin(ps, pgen)
 	return t.insert(v, uint64(pgen)<<32|uint64(pidx), childBit)
 }
 
@@ -292,17 +292,40 @@ func (t *Table[T]) pinParent(s *slot[T], idx, gen uint32, bits uint64) error {
 	}
 }
 
-// unpin drops a pin the caller holds; the generation cannot change meanwhile.
-func unpin[T any](s *slot[T]) { s.state.Add(^uint64(pinUnit - 1)) }
+// unpin drops a pin the caller took on s at generation gen. It checks the
+// generation and the count rather than subtracting blindly: a caller's
+// unmatched Unpin may have taken this very pin and let the slot be freed
+// (see Unpin), and a blind subtraction would then corrupt a free slot.
+func unpin[T any](s *slot[T], gen uint32) {
+	w := want(gen)
+	for {
+		st := s.state.Load()
+		if st&checkMask != w || st&pinMask == 0 || s.state.CompareAndSwap(st, st-pinUnit) {
+			return
+		}
+	}
+}
+
+// held is a parent pinned for the duration of an operation on its child.
+type held[T any] struct {
+	s   *slot[T]
+	gen uint32
+}
+
+func (p held[T]) drop() {
+	if p.s != nil {
+		unpin(p.s, p.gen)
+	}
+}
 
 // holdParent pins the parent of the live child in s (generation gen), so that
 // the parent cannot die while the caller changes the child. It fails with
 // ErrStale if the parent is already gone.
-func (t *Table[T]) holdParent(s *slot[T], idx, gen uint32) (*slot[T], error) {
+func (t *Table[T]) holdParent(s *slot[T], idx, gen uint32) (held[T], error) {
 	p := s.parent.Load()
 	// The parent field belongs to generation gen only if the slot still has it.
 	if st := s.state.Load(); st&checkMask != want(gen) {
-		return nil, t.classify(idx, gen, st)
+		return held[T]{}, t.classify(idx, gen, st)
 	}
 	pidx, pgen := uint32(p)&idxMask, uint32(p>>32)
 	ps := t.slotAt(pidx)
@@ -310,13 +333,13 @@ func (t *Table[T]) holdParent(s *slot[T], idx, gen uint32) (*slot[T], error) {
 	for {
 		st := ps.state.Load()
 		if st&checkMask != w {
-			return nil, ErrStale
+			return held[T]{}, ErrStale
 		}
 		if st&pinMask == pinMask {
-			return nil, ErrOverflow
+			return held[T]{}, ErrOverflow
 		}
 		if ps.state.CompareAndSwap(st, st+pinUnit) {
-			return ps, nil
+			return held[T]{ps, pgen}, nil
 		}
 	}
 }
@@ -371,25 +394,24 @@ func (t *Table[T]) Pin(h Handle) (*T, error) {
 	if !ok {
 		return nil, ErrInvalidHandle
 	}
-	var ps *slot[T]
-	st := s.state.Load()
-	if st&checkMask == want(gen) && st&childBit != 0 {
-		var err error
-		if ps, err = t.holdParent(s, idx, gen); err != nil {
-			return nil, err
-		}
+	ps, err := t.enter(s, idx, gen)
+	if err != nil {
+		return nil, err
 	}
 	if err := t.modify(s, idx, gen, pinUnit, pinMask); err != nil {
-		if ps != nil {
-			unpin(ps)
-		}
+		ps.drop()
 		return nil, err
 	}
 	// The child keeps its parent's pin until Unpin.
 	return s.value.Load(), nil
 }
 
-// Unpin undoes one Pin of h. Unpin of a handle that is not pinned does nothing.
+// Unpin undoes one Pin of h. Unpin of a handle that is not pinned, or not
+// valid, does nothing. Like a counting semaphore's release, an Unpin with no
+// matching Pin cannot be told apart from a legitimate one when h is pinned
+// by someone else, and a parent is pinned by its children's operations: it
+// then takes one of those pins, and the last Release of h no longer waits
+// for it. The table itself stays consistent whatever the calls.
 func (t *Table[T]) Unpin(h Handle) {
 	s, _, gen, ok := t.lookup(h)
 	if !ok {
@@ -405,7 +427,7 @@ func (t *Table[T]) Unpin(h Handle) {
 		p := s.parent.Load()
 		if s.state.CompareAndSwap(st, st-pinUnit) {
 			if st&childBit != 0 {
-				unpin(t.slotAt(uint32(p) & idxMask))
+				unpin(t.slotAt(uint32(p)&idxMask), uint32(p>>32))
 			}
 			return
 		}
@@ -423,21 +445,19 @@ func (t *Table[T]) AddRef(h Handle) error {
 		return err
 	}
 	err = t.modify(s, idx, gen, 1, refMask)
-	if ps != nil {
-		unpin(ps)
-	}
+	ps.drop()
 	return err
 }
 
 // enter validates h's slot and, for a child, pins its parent for the duration
-// of a change; the caller unpins the returned parent slot, if any.
-func (t *Table[T]) enter(s *slot[T], idx, gen uint32) (*slot[T], error) {
+// of a change; the caller drops the returned hold.
+func (t *Table[T]) enter(s *slot[T], idx, gen uint32) (held[T], error) {
 	st := s.state.Load()
 	if st&checkMask != want(gen) {
-		return nil, t.classify(idx, gen, st)
+		return held[T]{}, t.classify(idx, gen, st)
 	}
 	if st&childBit == 0 {
-		return nil, nil
+		return held[T]{}, nil
 	}
 	return t.holdParent(s, idx, gen)
 }
@@ -473,9 +493,7 @@ func (t *Table[T]) Release(h Handle) (freed bool, err error) {
 		return false, err
 	}
 	freed, err = t.release(s, idx, gen)
-	if ps != nil {
-		unpin(ps)
-	}
+	ps.drop()
 	return freed, err
 }
 
