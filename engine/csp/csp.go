@@ -240,14 +240,9 @@ func (c *CSP) staleChild(h uint64, k kind) error {
 	if k == kindHash {
 		code = NTE_BAD_HASH
 	}
-	eh := engine.Handle(h ^ c.masks[k])
-	a, b := c.lineage.parentOf(eh)
-	for _, parent := range [2]engine.Handle{a, b} {
-		if parent == 0 {
-			continue
-		}
+	for parent := range c.lineage.parents(engine.Handle(h ^ c.masks[k])) {
 		if _, alive := c.tab.Get(parent); alive {
-			break // destroyed while its context lives
+			return c.handleErr(code, "%s handle %#x was destroyed", kindNames[k], h)
 		}
 		_, err := c.tab.Pin(parent)
 		if errors.Is(err, engine.ErrStale) {
@@ -255,11 +250,11 @@ func (c *CSP) staleChild(h uint64, k kind) error {
 		}
 		if err == nil {
 			c.tab.Unpin(parent)
-			break
+			return c.handleErr(code, "%s handle %#x was destroyed", kindNames[k], h)
 		}
-		// A garbled record: try the other one.
+		// A garbled record: try the next one.
 	}
-	return c.handleErr(code, "%s handle %#x was destroyed", kindNames[k], h)
+	return c.handleErr(code, "%s handle %#x was released long ago (destroyed, or its context released)", kindNames[k], h)
 }
 
 // insertErr maps the error of Insert or InsertChild.
@@ -285,121 +280,6 @@ func (c *CSP) insertChild(ctx engine.Handle, o *object) (uint64, error) {
 	}
 	c.lineage.created(eh, ctx)
 	return uint64(eh) ^ c.masks[o.kind], nil
-}
-
-// lineage remembers the context of keys and hashes, because a released key's table slot no
-// longer says which context it had, and the table soon reuses the slot.
-//
-// It has two parts. slots, indexed like the table, describes the live key or hash in each slot
-// (written when the child is created): a child that was never destroyed keeps its record there
-// until the table reuses its slot, which it does only after the child's context died and the
-// table swept the orphan. At that point, and when a child is destroyed, the record moves to
-// dead, a fixed-size direct-mapped cache keyed by the child's handle, where it lasts until a
-// later record lands in the same entry (on average tens of thousands of destroys later).
-//
-// An entry is two words written without a lock: the child's handle, and its context's handle
-// XORed with a mix of the child's. A reader that finds its child in the first word unmixes the
-// second; if a concurrent writer changed the second word meanwhile, the result is a number the
-// table does not know, which the caller treats like a missing record.
-type lineage struct {
-	slots [engine.MaxHandles / linPage]atomic.Pointer[[linPage]linEntry]
-	dead  atomic.Pointer[[linSize]linEntry]
-}
-
-const (
-	linPage = 1 << 12
-	linBits = 16
-	linSize = 1 << linBits // 1 MiB, allocated with the first destroy
-)
-
-type linEntry struct {
-	child  atomic.Uint64
-	parent atomic.Uint64 // the context's table handle ^ mix(child)
-}
-
-func mix(x uint64) uint64 { // splitmix64's finalizer
-	x ^= x >> 30
-	x *= 0xbf58476d1ce4e5b9
-	x ^= x >> 27
-	x *= 0x94d049bb133111eb
-	return x ^ x>>31
-}
-
-func (e *linEntry) set(child, parent engine.Handle) {
-	e.child.Store(uint64(child))
-	e.parent.Store(uint64(parent) ^ mix(uint64(child)))
-}
-
-// get returns the parent recorded for child in e, if e describes child.
-func (e *linEntry) get(child engine.Handle) (engine.Handle, bool) {
-	if e.child.Load() != uint64(child) {
-		return 0, false
-	}
-	p := e.parent.Load() ^ mix(uint64(child))
-	if e.child.Load() != uint64(child) {
-		return 0, false
-	}
-	return engine.Handle(p), true
-}
-
-func (l *lineage) slot(child engine.Handle, create bool) *linEntry {
-	idx := uint32(child) & idxMask
-	pg := &l.slots[idx/linPage]
-	p := pg.Load()
-	if p == nil {
-		if !create {
-			return nil
-		}
-		pg.CompareAndSwap(nil, new([linPage]linEntry))
-		p = pg.Load()
-	}
-	return &p[idx%linPage]
-}
-
-func (l *lineage) deadEntry(child engine.Handle, create bool) *linEntry {
-	t := l.dead.Load()
-	if t == nil {
-		if !create {
-			return nil
-		}
-		l.dead.CompareAndSwap(nil, new([linSize]linEntry))
-		t = l.dead.Load()
-	}
-	return &t[uint64(child)*0x9e3779b97f4a7c15>>(64-linBits)]
-}
-
-// created records a new child, which the caller has just received from InsertChild.
-func (l *lineage) created(child, parent engine.Handle) {
-	e := l.slot(child, true)
-	if old := engine.Handle(e.child.Load()); old != 0 {
-		// The slot's previous child was freed without DestroyKey or DestroyHash (or that call
-		// has not recorded it yet): keep its record among the dead.
-		if p, ok := e.get(old); ok {
-			l.deadEntry(old, true).set(old, p)
-		}
-	}
-	e.set(child, parent)
-}
-
-// destroyed moves the record of a child that DestroyKey or DestroyHash freed to the dead.
-func (l *lineage) destroyed(child, parent engine.Handle) {
-	l.deadEntry(child, true).set(child, parent)
-	if e := l.slot(child, false); e != nil {
-		e.child.CompareAndSwap(uint64(child), 0)
-	}
-}
-
-// parentOf returns the contexts recorded for a released child: from its slot if it was never
-// destroyed, else from the dead. Either may be garbage (see lineage); ok is false if neither
-// has a record.
-func (l *lineage) parentOf(child engine.Handle) (fromSlot, fromDead engine.Handle) {
-	if e := l.slot(child, false); e != nil {
-		fromSlot, _ = e.get(child)
-	}
-	if e := l.deadEntry(child, false); e != nil {
-		fromDead, _ = e.get(child)
-	}
-	return fromSlot, fromDead
 }
 
 // newID returns a random container incarnation ID.

@@ -46,20 +46,26 @@
 // tag says could only be forged, and is ERROR_INVALID_PARAMETER.
 //
 // Released keys and hashes. A released key's own slot says nothing about its context, and the
-// table soon reuses it, so the provider keeps a lineage beside the table. Its first part,
-// indexed like the table, records each live key or hash and its context when the child is
-// created. A child that was never destroyed keeps that record until the table reuses its slot,
-// which happens only after the child's context was released and the table swept the orphan;
-// then, and when a child is destroyed, the record moves to the second part: a direct-mapped
-// cache of 65536 entries (1 MiB) keyed by the child's handle. Records are two atomic words
-// written without a lock. A released key or hash is NTE_BAD_UID when its record names a context
-// that is gone, else NTE_BAD_KEY or NTE_BAD_HASH. The answer is exact for every key and hash of
-// a released context until its slot is reused, and for every destroyed one until a later record
-// lands in its cache entry (on average tens of thousands of destroys or sweeps later). Past
-// that, a released key or hash whose context is also gone answers NTE_BAD_KEY or NTE_BAD_HASH
-// instead of NTE_BAD_UID: still true (the handle is bad), but no longer saying why. Exact
-// answers for every old handle would need more handle bits than the table leaves, or memory
-// that grows with every hash ever destroyed.
+// table soon reuses it, so the provider keeps a lineage beside the table, written without a
+// lock. Its first part, indexed like the table, records each key or hash and its context when
+// the child is created, and keeps the record until the next child created in that slot
+// replaces it. When a child is destroyed its record is also written to a direct-mapped cache
+// of 65536 entries (1 MiB) keyed by the child's handle: a single hashed entry, cheap enough for
+// the hot path of every hash session. A child that was never destroyed, an orphan of a
+// released context, is the one the contract cares most about, and its slot may be taken by
+// another context's child microseconds after the release; at that moment its record moves to
+// a ring of the last 65536 orphan records (2 MiB, allocated with the first), chained per slot
+// so that a lookup walks only its own slot's orphans. Unlike a cache entry, a ring entry can
+// only be overwritten by the records of 65536 later orphans, whatever other goroutines do in
+// between. A released key or hash is NTE_BAD_UID when its record names a context that is gone,
+// else NTE_BAD_KEY or NTE_BAD_HASH. The answer is exact for every key and hash that a
+// context's release left behind until 65536 later orphans have been recorded, however soon and
+// however often its slot is reused, and for every destroyed one until a later destroy lands in
+// its cache entry (on average tens of thousands of destroys later, though it may be the next
+// one). Past that, a released key or hash whose context is also gone answers NTE_BAD_KEY or
+// NTE_BAD_HASH instead of NTE_BAD_UID: still true (the handle is bad), but no longer saying
+// why. Exact answers for every old handle would need more handle bits than the table leaves,
+// or memory that grows with every hash ever destroyed.
 //
 // Hot path. AcquireContext(CRYPT_VERIFYCONTEXT) inserts a shared, immutable object (one per
 // provider type), so acquiring and releasing a verify context allocates nothing and takes no
