@@ -191,23 +191,18 @@ func orphans() loadgen.Workload {
 type orphansRun struct{ c *csp.CSP }
 
 // An orphans operation succeeds when every child of the released context
-// answers NTE_BAD_UID, as the contract says; a child that still answers is a
-// violation, any other refusal is counted under its code.
+// answers NTE_BAD_UID, as the contract says; a child that still answers, or
+// answers another error, is a violation.
 func (r orphansRun) NewOp(id int) loadgen.Op {
 	c := r.c
 	data, _ := message(id)
 	var keys [orphanKids]csp.KeyHandle
 	var hashes [orphanKids]csp.HashHandle
 	check := func(o loadgen.Outcome, err error) loadgen.Outcome {
-		switch {
-		case o != cspOK:
+		if o != cspOK {
 			return o
-		case err == nil:
-			return cspReleasedAccepted
-		case errors.Is(err, csp.NTE_BAD_UID):
-			return cspOK
 		}
-		return cspOutcome(err)
+		return releasedChild(err)
 	}
 	return func() loadgen.Outcome {
 		h, err := verifyContext(c)
@@ -235,6 +230,19 @@ func (r orphansRun) NewOp(id int) loadgen.Op {
 }
 
 func (orphansRun) cleanup() error { return nil }
+
+// releasedChild judges the answer of a call on a key or hash whose context
+// was released (and which nobody destroyed): NTE_BAD_UID and nothing else,
+// however soon after the release and whatever other workers do meanwhile.
+func releasedChild(err error) loadgen.Outcome {
+	switch {
+	case err == nil:
+		return cspReleasedAccepted
+	case errors.Is(err, csp.NTE_BAD_UID):
+		return cspOK
+	}
+	return cspReleasedWrongErr
+}
 
 // ---- release-race ----
 
@@ -292,8 +300,12 @@ func (r *raceRun) NewOp(id int) loadgen.Op {
 		if err != nil {
 			return cspOutcome(err)
 		}
-		o := cspOutcome(c.HashData(hh, data[:], 0))
-		o = first(o, c.DestroyHash(hh))
+		// Only this worker has hh, so either call fails only because a
+		// replacing worker released the context in between: NTE_BAD_UID.
+		o := raceChild(c.HashData(hh, data[:], 0))
+		if d := raceChild(c.DestroyHash(hh)); o == cspOK {
+			o = d
+		}
 		if dead {
 			return cspReleasedAccepted
 		}
@@ -340,6 +352,16 @@ func (r *raceRun) NewOp(id int) loadgen.Op {
 			return cspOutcome(err)
 		}
 	}
+}
+
+// raceChild judges the answer of a call on a hash that only its caller
+// holds, whose context may have been released meanwhile: success, or
+// NTE_BAD_UID (counted as such), and no other error.
+func raceChild(err error) loadgen.Outcome {
+	if err != nil && !errors.Is(err, csp.NTE_BAD_UID) {
+		return cspReleasedWrongErr
+	}
+	return cspOutcome(err)
 }
 
 func (r *raceRun) cleanup() error {

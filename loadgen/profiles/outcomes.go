@@ -28,6 +28,7 @@ const (
 	cspReleasedAccepted // a released context, or a child of one, answered
 	cspForgedAccepted   // a forged or wrong-kind handle was accepted
 	cspWrongValue       // a hash value differs from crypto/sha256's
+	cspReleasedWrongErr // a child of a released context answered another error than NTE_BAD_UID
 )
 
 func cspOutcomes() []loadgen.OutcomeInfo {
@@ -40,6 +41,7 @@ func cspOutcomes() []loadgen.OutcomeInfo {
 		loadgen.OutcomeInfo{Name: "released-accepted", Kind: loadgen.Violation},
 		loadgen.OutcomeInfo{Name: "forged-accepted", Kind: loadgen.Violation},
 		loadgen.OutcomeInfo{Name: "wrong-value", Kind: loadgen.Violation},
+		loadgen.OutcomeInfo{Name: "released-wrong-error", Kind: loadgen.Violation},
 	)
 }
 

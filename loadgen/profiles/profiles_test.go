@@ -55,19 +55,14 @@ func TestProfilesSucceed(t *testing.T) {
 	}
 }
 
-// orphans: every child of a released context is refused. The contract asks
-// for NTE_BAD_UID; engine/csp documents that once another worker reuses the
-// child's slot, a released key or hash whose context is gone answers
-// NTE_BAD_KEY or NTE_BAD_HASH instead, so those are tolerated here (and
-// counted in every storm report), but nothing else is.
+// orphans: every child of a released context answers NTE_BAD_UID, however
+// soon another worker reuses its slot (engine/csp keeps the records of fresh
+// orphans until tens of thousands of later ones were written).
 func TestOrphansAreRefused(t *testing.T) {
 	for _, workers := range []int{1, 3} {
 		r := run(t, "orphans", "", workers, 3000)
-		if left := r.Count - count(r, "ok") - count(r, "NTE_BAD_KEY") - count(r, "NTE_BAD_HASH"); left != 0 {
-			t.Errorf("workers=%d: %d operations with another outcome: %+v", workers, left, r.Outcomes)
-		}
-		if workers == 1 && count(r, "ok") != r.Count {
-			t.Errorf("one worker, no slot reuse in between, yet: %+v", r.Outcomes)
+		if ok := count(r, "ok"); ok != r.Count {
+			t.Errorf("workers=%d: %d of %d operations had every child answer NTE_BAD_UID: %+v", workers, ok, r.Count, r.Outcomes)
 		}
 	}
 }
@@ -85,15 +80,13 @@ func TestEngineInsertReleaseEveryImpl(t *testing.T) {
 }
 
 // release-race: only success, ERROR_BUSY (a release that met a user) and
-// NTE_BAD_UID (a use or probe that met a release) are legitimate, plus
-// NTE_BAD_HASH for a hash whose context was released under it once its slot
-// was reused (see TestOrphansAreRefused).
+// NTE_BAD_UID (a use or probe that met a release) are legitimate.
 func TestReleaseRaceOutcomes(t *testing.T) {
 	r := run(t, "release-race", "", 4, 40000)
 	var other []string
 	for _, o := range r.Outcomes {
 		switch o.Name {
-		case "ok", "ERROR_BUSY", "NTE_BAD_UID", "NTE_BAD_HASH":
+		case "ok", "ERROR_BUSY", "NTE_BAD_UID":
 		default:
 			if o.Count > 0 {
 				other = append(other, fmt.Sprintf("%s=%d", o.Name, o.Count))
@@ -181,13 +174,19 @@ func TestOutcomeMapping(t *testing.T) {
 			t.Errorf("%v maps to %d (%v)", code, o, outs[o])
 		}
 	}
-	for o, want := range map[loadgen.Outcome]string{cspOK: "ok", cspOther: "other-error", cspReleasedAccepted: "released-accepted", cspForgedAccepted: "forged-accepted", cspWrongValue: "wrong-value"} {
+	for o, want := range map[loadgen.Outcome]string{cspOK: "ok", cspOther: "other-error", cspReleasedAccepted: "released-accepted", cspForgedAccepted: "forged-accepted", cspWrongValue: "wrong-value", cspReleasedWrongErr: "released-wrong-error"} {
 		if outs[o].Name != want {
 			t.Errorf("outcome %d is %q, want %q", o, outs[o].Name, want)
 		}
 	}
 	if cspOutcome(errors.New("x")) != cspOther || cspOutcome(csp.Errno(1234)) != cspOther || cspOutcome(nil) != cspOK {
 		t.Error("unknown errors")
+	}
+	if outs[cspReleasedWrongErr].Kind != loadgen.Violation ||
+		releasedChild(nil) != cspReleasedAccepted || releasedChild(fmt.Errorf("w: %w", csp.NTE_BAD_UID)) != cspOK ||
+		releasedChild(csp.NTE_BAD_HASH) != cspReleasedWrongErr || releasedChild(csp.NTE_BAD_KEY) != cspReleasedWrongErr ||
+		raceChild(nil) != cspOK || raceChild(csp.NTE_BAD_UID) != cspOutcome(csp.NTE_BAD_UID) || raceChild(csp.NTE_BAD_HASH) != cspReleasedWrongErr {
+		t.Error("answers of children of released contexts")
 	}
 	eng := engineOutcomes()
 	for err, want := range map[error]string{nil: "ok", engine.ErrInvalidHandle: "ErrInvalidHandle", engine.ErrStale: "ErrStale",
