@@ -14,7 +14,11 @@ the top functions by flat and by cumulative weight, as "go tool pprof -top"
 ranks them, and the share of samples in each part of hprov: the CryptoAPI
 layer (engine/csp), the engine, the baseline tables, the harness (loadgen
 and cmd/hprov for storms, package testing for go test), the Go runtime, and
-the rest.`
+the rest. A sample counts for the innermost part of hprov on its stack:
+sync/atomic, other standard packages and the runtime working for the engine
+(an atomic store, a write barrier, an allocation) count for the engine; the
+runtime keeps only the samples no part of hprov called (GC workers, the
+scheduler).`
 
 // The package groups a profile is split into, most specific first (a
 // function counts for the first group that claims it).
@@ -24,7 +28,7 @@ var profileGroups = []profsum.Group{
 	{Name: "baseline", Prefixes: []string{"github.com/hprov/hprov/bench/baseline", "github.com/puzpuzpuz/xsync"}},
 	// The storm harness, and testing.B's loop for go test profiles.
 	{Name: "harness", Prefixes: []string{"github.com/hprov/hprov/loadgen", "github.com/hprov/hprov/cmd/hprov", "testing"}},
-	{Name: "runtime", Prefixes: []string{"runtime"}},
+	{Name: "runtime", Prefixes: []string{"runtime"}, Support: true},
 }
 
 func profile(args []string, stdout, stderr io.Writer) int {

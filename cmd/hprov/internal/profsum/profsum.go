@@ -9,13 +9,17 @@
 // function anywhere on the stack, counted once per sample however often
 // it recurs.
 //
-// Group shares answer a different question, "whose code was the CPU
-// running?", so their flat attribution goes to the compiled function at
-// the top of the stack: the outermost function of the leaf location, into
-// which any leaf helpers were inlined. An atomic operation inlined into an
-// engine method then counts for the engine, not for sync/atomic. A group's
-// cum share is the weight of samples with any of its functions on the
-// stack.
+// Group shares answer a different question, "whose work was the CPU
+// doing?", so a sample's flat weight goes to the group of the innermost
+// frame that belongs to a group: walking up the stack from the leaf, past
+// frames of packages no group claims (sync/atomic, internal/..., the rest
+// of the standard library, unsymbolized addresses) and past frames of
+// groups marked Support (meant for the runtime: allocation, write
+// barriers, preemption), which count only the samples no other group is
+// found above. An atomic
+// store, a write barrier or a hash block called from the engine then
+// counts for the engine, not for "other" or the runtime. A group's cum
+// share is the weight of samples with any of its functions on the stack.
 package profsum
 
 import (
@@ -88,6 +92,11 @@ func ParseData(data []byte) (p *profile.Profile, err error) {
 type Group struct {
 	Name     string
 	Prefixes []string
+	// Support marks code that works on behalf of its callers, like the Go
+	// runtime: the flat weight of a sample running it goes to the nearest
+	// caller in a group that is not support, and to this group only if
+	// there is none (a GC worker, the scheduler).
+	Support bool
 }
 
 // Options selects what to summarise.
@@ -114,11 +123,15 @@ type Func struct {
 // Share is one group's weight.
 type Share struct {
 	Name string
-	// Flat: samples whose running compiled function is in the group.
-	// Over all groups and the rest these add up to the total.
+	// Flat: samples whose innermost frame in a group is in this one,
+	// support groups counting only where no other group is on the stack
+	// (see the package doc). Over all groups and the rest these add up to
+	// the total.
 	Flat int64
 	// Cum: samples with any function of the group on the stack.
 	Cum int64
+	// Support: the group was given as support (see Group).
+	Support bool
 }
 
 // A Summary is the digest of one profile for one sample type.
@@ -163,7 +176,7 @@ func Summarize(p *profile.Profile, opts Options) (*Summary, error) {
 	s := &Summary{SampleType: st.Type, Unit: st.Unit, Duration: p.DurationNanos}
 	s.Shares = make([]Share, len(opts.Groups)+1)
 	for i, g := range opts.Groups {
-		s.Shares[i].Name = g.Name
+		s.Shares[i].Name, s.Shares[i].Support = g.Name, g.Support
 	}
 	s.Shares[len(opts.Groups)].Name = rest
 
@@ -208,6 +221,10 @@ func Summarize(p *profile.Profile, opts Options) (*Summary, error) {
 		}
 		clear(seen)
 		clear(inGroup)
+		// owner: the sample's flat group, the innermost frame of a group
+		// that is not support; failing that, of a support group; failing
+		// that, the rest.
+		owner, support := -1, -1
 		for li, loc := range smp.Location {
 			names := frameNames(loc)
 			for ni, name := range names {
@@ -216,28 +233,31 @@ func Summarize(p *profile.Profile, opts Options) (*Summary, error) {
 						return nil, err
 					}
 				}
+				g := group(name)
+				switch {
+				case owner >= 0 || g == len(opts.Groups):
+				case !opts.Groups[g].Support:
+					owner = g
+				case support < 0:
+					support = g
+				}
 				if !seen[name] {
 					seen[name] = true
 					if err := add(&get(name).cum, v); err != nil {
 						return nil, err
 					}
-					inGroup[group(name)] = true
-				}
-			}
-			if li == 0 {
-				g := len(opts.Groups)
-				if len(names) > 0 {
-					g = group(names[len(names)-1])
-				}
-				if err := add(&s.Shares[g].Flat, v); err != nil {
-					return nil, err
+					inGroup[g] = true
 				}
 			}
 		}
-		if len(smp.Location) == 0 {
-			if err := add(&s.Shares[len(opts.Groups)].Flat, v); err != nil {
-				return nil, err
-			}
+		if owner < 0 {
+			owner = support
+		}
+		if owner < 0 {
+			owner = len(opts.Groups)
+		}
+		if err := add(&s.Shares[owner].Flat, v); err != nil {
+			return nil, err
 		}
 		for g, in := range inGroup {
 			if in {

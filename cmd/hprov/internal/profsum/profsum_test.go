@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,9 +108,9 @@ func TestSyntheticWeights(t *testing.T) {
 	if got := s.TopFlat(2); len(got) != 2 || got[1].Name != want[1].Name {
 		t.Errorf("TopFlat(2) = %v", got)
 	}
-	// The CAS inlined into Release runs engine code; malloc and the
-	// unsymbolized frame do not.
-	shares := []Share{{"engine", 30, 35}, {"harness", 12, 42}}
+	// The CAS inlined into Release, and malloc called by Insert, work for
+	// the engine; the unsymbolized frame under the harness does not.
+	shares := []Share{{Name: "engine", Flat: 35, Cum: 35}, {Name: "harness", Flat: 7, Cum: 42}}
 	if len(s.Shares) != 2 || s.Shares[0] != shares[0] || s.Shares[1] != shares[1] {
 		t.Errorf("shares %v, want %v", s.Shares, shares)
 	}
@@ -285,8 +286,9 @@ func TestRealCPUProfile(t *testing.T) {
 	if s.Shares[0].Name != "burn" || s.Shares[0].Flat < burn.Flat || s.Shares[0].Flat+s.Shares[1].Flat != s.Total {
 		t.Errorf("shares %+v (burnCPU flat %d, total %d)", s.Shares, burn.Flat, s.Total)
 	}
+	// Every function: on a loaded machine burnCPU need not be in a top 5.
 	var out strings.Builder
-	if err := s.WriteText(&out, 5); err != nil {
+	if err := s.WriteText(&out, 0); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"Type: cpu", "      flat  flat%   sum%        cum   cum%", thisPkg + ".burnCPU", "burn ", "rest "} {
@@ -446,4 +448,133 @@ func equalFuncs(a, b []Func) bool {
 		}
 	}
 	return true
+}
+
+// stackProfile builds a CPU profile from stacks written leaf first, one
+// location per frame unless frames are joined with "+" (inlined, innermost
+// first). Sample i weighs weights[i] nanoseconds.
+func stackProfile(t *testing.T, weights []int64, stacks ...[]string) *profile.Profile {
+	t.Helper()
+	p := &profile.Profile{
+		SampleType: []*profile.ValueType{{Type: "cpu", Unit: "nanoseconds"}},
+		PeriodType: &profile.ValueType{Type: "cpu", Unit: "nanoseconds"},
+		Period:     1,
+	}
+	funcs := map[string]*profile.Function{}
+	locs := map[string]*profile.Location{}
+	for i, stack := range stacks {
+		smp := &profile.Sample{Value: []int64{weights[i]}}
+		for _, frame := range stack {
+			l := locs[frame]
+			if l == nil {
+				l = &profile.Location{ID: uint64(len(p.Location) + 1), Address: uint64(0x1000 + len(p.Location))}
+				for _, name := range strings.Split(frame, "+") {
+					f := funcs[name]
+					if f == nil {
+						f = &profile.Function{ID: uint64(len(p.Function) + 1), Name: name, SystemName: name}
+						funcs[name] = f
+						p.Function = append(p.Function, f)
+					}
+					l.Line = append(l.Line, profile.Line{Function: f, Line: 1})
+				}
+				locs[frame] = l
+				p.Location = append(p.Location, l)
+			}
+			smp.Location = append(smp.Location, l)
+		}
+		p.Sample = append(p.Sample, smp)
+	}
+	if err := p.CheckValid(); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// A sample counts, in the group shares, for the innermost frame of a
+// group: frames of packages in no group, and of support groups, pass it on
+// to their caller. Function weights do not change.
+func TestSharesGoToTheInnermostGroup(t *testing.T) {
+	const (
+		eng     = "example.com/m/engine.(*Table).Insert"
+		engInl  = "example.com/m/engine.want"
+		harness = "example.com/m/loadgen.worker"
+		store   = "sync/atomic.StorePointer"
+		wb      = "runtime.gcWriteBarrier2"
+		malloc  = "runtime.mallocgc"
+		preempt = "runtime.asyncPreempt"
+		atomicX = "internal/runtime/atomic.(*Uint32).Load"
+		sha     = "crypto/sha256.block"
+		gc      = "runtime.gcBgMarkWorker"
+		goexit  = "runtime.goexit"
+	)
+	weights := []int64{1, 2, 4, 8, 16, 32, 64, 128, 256}
+	p := stackProfile(t, weights,
+		[]string{store, eng, harness, goexit},      // 1: atomic store called by the engine
+		[]string{wb, store, eng, harness, goexit},  // 2: its write barrier
+		[]string{malloc, eng, harness, goexit},     // 4: allocation by the engine
+		[]string{preempt, eng, harness, goexit},    // 8: the engine, preempted
+		[]string{atomicX, malloc, harness, goexit}, // 16: allocation by the harness
+		[]string{sha, harness, goexit},             // 32: a standard library call from the harness
+		[]string{engInl + "+" + harness, goexit},   // 64: engine code inlined into the harness
+		[]string{gc, goexit},                       // 128: the runtime on its own
+		[]string{"0x1234", "example.com/other.F"},  // 256: nothing claimed
+	)
+	groups := []Group{
+		{Name: "engine", Prefixes: []string{"example.com/m/engine"}},
+		{Name: "harness", Prefixes: []string{"example.com/m/loadgen"}},
+		{Name: "runtime", Prefixes: []string{"runtime"}, Support: true},
+	}
+	s, err := Summarize(p, Options{Groups: groups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Share{
+		{Name: "engine", Flat: 1 + 2 + 4 + 8 + 64, Cum: 1 + 2 + 4 + 8 + 64},
+		{Name: "harness", Flat: 16 + 32, Cum: 1 + 2 + 4 + 8 + 16 + 32 + 64},
+		{Name: "runtime", Flat: 128, Cum: 1 + 2 + 4 + 8 + 16 + 32 + 64 + 128, Support: true},
+		// The rest's cum counts every sample with an unclaimed function.
+		{Name: "other", Flat: 256, Cum: 1 + 2 + 16 + 32 + 256},
+	}
+	if !slices.Equal(s.Shares, want) {
+		t.Errorf("shares\n%+v\nwant\n%+v", s.Shares, want)
+	}
+
+	// Function weights are pprof's whatever the groups: flat for the
+	// leaf frame only.
+	flat := map[string]int64{store: 1, wb: 2, malloc: 4, preempt: 8, atomicX: 16, sha: 32, engInl: 64, gc: 128, "0x1234": 256}
+	for _, f := range s.Funcs {
+		if f.Flat != flat[f.Name] {
+			t.Errorf("%s: flat %d, want %d", f.Name, f.Flat, flat[f.Name])
+		}
+	}
+	bare, err := Summarize(p, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(bare.Funcs, s.Funcs) {
+		t.Errorf("function weights depend on the groups:\n%v\n%v", bare.Funcs, s.Funcs)
+	}
+
+	// Without Support the runtime is a group like the others: its frames
+	// keep what runs in them.
+	groups[2].Support = false
+	s, err = Summarize(p, Options{Groups: groups})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := []int64{s.Shares[0].Flat, s.Shares[1].Flat, s.Shares[2].Flat, s.Shares[3].Flat}; !slices.Equal(got, []int64{1 + 64, 32, 2 + 4 + 8 + 16 + 128, 256}) {
+		t.Errorf("runtime not support: flats %v", got)
+	}
+
+	var out strings.Builder
+	groups[2].Support = true
+	s, _ = Summarize(p, Options{Groups: groups})
+	if err := s.WriteText(&out, 3); err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range []string{"innermost frame", "past runtime,\n      which keeps only the samples no other group called"} {
+		if !strings.Contains(out.String(), w) {
+			t.Errorf("text lacks %q:\n%s", w, out.String())
+		}
+	}
 }

@@ -35,7 +35,10 @@ func (s *Summary) WriteText(w io.Writer, n int) error {
 	s.writeFuncs(bw, fmt.Sprintf("Top %d of %d functions by cum", len(cum), len(s.Funcs)), cum)
 
 	fmt.Fprintln(bw)
-	fmt.Fprintln(bw, "Share by package group (flat: code running at the sample, inlined calls count for their caller; cum: on the stack)")
+	fmt.Fprintln(bw, "Share by package group")
+	fmt.Fprintln(bw, "flat: the sample's innermost frame in a group, walking up from the leaf past packages in no group")
+	fmt.Fprintf(bw, "      (sync/atomic, internal/..., other standard packages)%s\n", s.supportNote())
+	fmt.Fprintln(bw, "cum:  a function of the group anywhere on the stack")
 	width := len("group")
 	for _, g := range s.Shares {
 		width = max(width, len(g.Name))
@@ -46,6 +49,24 @@ func (s *Summary) WriteText(w io.Writer, n int) error {
 			s.label(g.Flat), percentage(g.Flat, s.Total), s.label(g.Cum), percentage(g.Cum, s.Total))
 	}
 	return bw.Flush()
+}
+
+// supportNote says which groups count flat weight only where no other
+// group is above them on the stack.
+func (s *Summary) supportNote() string {
+	var names []string
+	for _, g := range s.Shares {
+		if g.Support {
+			names = append(names, g.Name)
+		}
+	}
+	switch len(names) {
+	case 0:
+		return ""
+	case 1:
+		return " and past " + names[0] + ",\n      which keeps only the samples no other group called"
+	}
+	return " and past " + strings.Join(names, ", ") + ",\n      which keep only the samples no other group called"
 }
 
 func (s *Summary) writeFuncs(w io.Writer, title string, fs []Func) {
