@@ -75,6 +75,10 @@ const (
 	magazine = 32
 
 	cacheLine = 128 // two lines: adjacent-line prefetch pairs them on x86
+
+	// freshStride is the distance, in slots, between consecutive slots of a
+	// fresh magazine's free list: 8 slots are 192 bytes, three cache lines.
+	freshStride = 8
 )
 
 type slot[T any] struct {
@@ -702,15 +706,30 @@ func (t *Table[T]) grow() (list, error) {
 				t.dir[pi].CompareAndSwap(nil, t.newPage(pi))
 			}
 		}
-		for i := lo; i < lo+n; i++ {
-			s := t.slotAt(i)
-			next := uint64(i + 2)
-			if i == lo+n-1 {
-				next = 0
+		// Link the slots in a strided order, not lo, lo+1, ...: two slots
+		// popped one after the other often end up cycling on different Ps
+		// (two goroutines that shared a P for a moment each keep the slot
+		// they got), and neighbours share a cache line, which then bounces
+		// between the cores on every Insert and Release. Measured: two
+		// adjacent hot slots run at 58 ns per Insert+Release on 2 cores,
+		// slots 3 apart at 17 ns.
+		var order [magazine]uint32
+		k := 0
+		for r := uint32(0); r < freshStride; r++ {
+			for i := lo + r; i < lo+n; i += freshStride {
+				order[k] = i
+				k++
 			}
+		}
+		for j := range k {
+			next := uint64(0)
+			if j+1 < k {
+				next = uint64(order[j+1]) + 1
+			}
+			s := t.slotAt(order[j])
 			s.state.Store(s.state.Load()&stGenMask | next)
 		}
-		return list{head: lo + 1, n: n}, nil
+		return list{head: order[0] + 1, n: n}, nil
 	}
 }
 
