@@ -240,7 +240,8 @@ func (c *CSP) staleChild(h uint64, k kind) error {
 	if k == kindHash {
 		code = NTE_BAD_HASH
 	}
-	for parent := range c.lineage.parents(engine.Handle(h ^ c.masks[k])) {
+	eh := engine.Handle(h ^ c.masks[k])
+	for parent := range c.lineage.parents(eh) {
 		if _, alive := c.tab.Get(parent); alive {
 			return c.handleErr(code, "%s handle %#x was destroyed", kindNames[k], h)
 		}
@@ -253,6 +254,9 @@ func (c *CSP) staleChild(h uint64, k kind) error {
 			return c.handleErr(code, "%s handle %#x was destroyed", kindNames[k], h)
 		}
 		// A garbled record: try the next one.
+	}
+	if c.lineage.neverDestroyed(eh) {
+		return c.handleErr(NTE_BAD_UID, "the context of %s handle %#x was released", kindNames[k], h)
 	}
 	return c.handleErr(code, "%s handle %#x was released long ago (destroyed, or its context released)", kindNames[k], h)
 }

@@ -57,15 +57,19 @@
 // a ring of the last 65536 orphan records (2 MiB, allocated with the first), chained per slot
 // so that a lookup walks only its own slot's orphans. Unlike a cache entry, a ring entry can
 // only be overwritten by the records of 65536 later orphans, whatever other goroutines do in
-// between. A released key or hash is NTE_BAD_UID when its record names a context that is gone,
-// else NTE_BAD_KEY or NTE_BAD_HASH. The answer is exact for every key and hash that a
-// context's release left behind until 65536 later orphans have been recorded, however soon and
-// however often its slot is reused, and for every destroyed one until a later destroy lands in
-// its cache entry (on average tens of thousands of destroys later, though it may be the next
-// one). Past that, a released key or hash whose context is also gone answers NTE_BAD_KEY or
-// NTE_BAD_HASH instead of NTE_BAD_UID: still true (the handle is bad), but no longer saying
-// why. Exact answers for every old handle would need more handle bits than the table leaves,
-// or memory that grows with every hash ever destroyed.
+// between. Each slot also remembers its newest child that a destroy was begun on: a released
+// child newer than that was never destroyed, so its context is gone, record or not. A released
+// key or hash is NTE_BAD_UID when its record names a context that is gone, or when no record
+// is left and it is newer than its slot's last destroyed child; else NTE_BAD_KEY or
+// NTE_BAD_HASH. So the answer is exact for every key and hash that a context's release left
+// behind, forever, unless a later child of the same slot was destroyed; then until 65536 later
+// orphans have been recorded, however soon and however often its slot is reused. It is exact
+// for every destroyed one until a later destroy lands in its cache entry (on average tens of
+// thousands of destroys later, though it may be the next one). Past that, a released key or
+// hash whose context is also gone answers NTE_BAD_KEY or NTE_BAD_HASH instead of NTE_BAD_UID:
+// still true (the handle is bad), but no longer saying why. Exact answers for every old handle
+// would need more handle bits than the table leaves, or memory that grows with every hash ever
+// destroyed.
 //
 // Hot path. AcquireContext(CRYPT_VERIFYCONTEXT) inserts a shared, immutable object (one per
 // provider type), so acquiring and releasing a verify context allocates nothing and takes no

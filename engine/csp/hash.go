@@ -119,6 +119,7 @@ func (c *CSP) destroy(h uint64, k kind) error {
 	if err != nil {
 		return err
 	}
+	c.lineage.destroying(eh)
 	if _, err := c.tab.Release(eh); err != nil {
 		return c.explain(h, k, err)
 	}

@@ -24,17 +24,22 @@ import (
 //   - orphans, a ring of the records that the next child in a slot found not destroyed: the
 //     orphans that a context's release left behind. Nothing but orphanRing later such records
 //     can overwrite one, so a fresh orphan's record is there whatever other goroutines do,
-//     and a released context's children answer NTE_BAD_UID exactly, however fast other
-//     contexts reuse their slots (a direct-mapped cache could lose the record to the next
-//     colliding write). Each slot's records are chained newest first from the slot's entry,
-//     so a lookup walks only the slot's own orphans. Orphans appear only when a context dies
-//     with children, off the hot path, where one shared counter per record is affordable.
+//     however fast other contexts reuse its slot (a direct-mapped cache could lose it to the
+//     next colliding write). Each slot's records are chained newest first from the slot's
+//     entry, so a lookup walks only the slot's own orphans. Orphans appear only when a context
+//     dies with children, off the hot path, where one shared counter per record is affordable.
 //
-// A reader looks in that order: the slot, then dead, then the slot's chain of orphans. Writers
-// keep every record findable at every instant: the next child's creation links the old record
-// into the ring before it replaces it in the slot, and a destroy writes dead before it marks the
-// slot's record; the reader's loads, in the opposite order, see the record in the slot or
-// find it where it went.
+// Besides, each slot's entry keeps the newest of its children that a destroy was begun on. A
+// released child newer than that was not destroyed, so its context was released: NTE_BAD_UID
+// without any record, however long ago. Only a child older than a destroyed one of the same
+// slot, with its records overwritten, has no exact answer.
+//
+// A reader looks in that order: the slot, then dead, then the slot's chain of orphans, then the
+// slot's newest destroyed child. Writers keep every record findable at every instant: the next
+// child's creation links the old record into the ring before it replaces it in the slot, a
+// destroy marks the slot's newest destroyed child before the release and writes dead before it
+// marks the slot's record; the reader's loads, in the opposite order, see the record in the
+// slot or find it where it went.
 type lineage struct {
 	slots   [engine.MaxHandles / linPage]atomic.Pointer[[linPage]slotEntry]
 	dead    atomic.Pointer[[linSize]linEntry]
@@ -60,10 +65,15 @@ type linEntry struct {
 	parent atomic.Uint64
 }
 
-// slotEntry is a slot's record and the head of its chain of orphan records.
+// slotEntry is a slot's record, the head of its chain of orphan records, and its newest
+// destroyed child.
 type slotEntry struct {
 	linEntry
 	orphans atomic.Uint64 // sequence number of the slot's newest orphan record; 0: none
+	// destroyed is the newest child of the slot that DestroyKey or DestroyHash was called on;
+	// 0: none. A released child newer than it was never destroyed, so its context was
+	// released: that needs no record, and stays true however many records come after it.
+	destroyed atomic.Uint64
 }
 
 // ringEntry is an orphan record. Only the writer that claimed an entry writes its fields: it
@@ -171,6 +181,27 @@ func (l *lineage) orphan(e *slotEntry, child, parent engine.Handle) {
 	}
 }
 
+// destroying records that DestroyKey or DestroyHash is about to release child: it becomes
+// its slot's newest destroyed child, before the release can succeed, so that a reader who
+// finds a released child newer than that knows no destroy freed it. A destroy that then fails
+// leaves the mark too high, which only makes readers rely on records for a few more children.
+func (l *lineage) destroying(child engine.Handle) {
+	e := l.slot(child, false)
+	if e == nil {
+		return
+	}
+	for {
+		old := e.destroyed.Load()
+		// Destroys of one slot's children may come out of order; keep the newest.
+		if old != 0 && !newer(e, child, engine.Handle(old)) {
+			return
+		}
+		if e.destroyed.CompareAndSwap(old, uint64(child)) {
+			return
+		}
+	}
+}
+
 // destroyed records a child that DestroyKey or DestroyHash freed: into dead, then the slot's
 // record is marked, unless the slot has moved on to another child.
 func (l *lineage) destroyed(child, parent engine.Handle) {
@@ -178,6 +209,26 @@ func (l *lineage) destroyed(child, parent engine.Handle) {
 	if e := l.slot(child, false); e != nil {
 		e.parent.CompareAndSwap(uint64(parent)^mix(uint64(child)), 0)
 	}
+}
+
+// newer reports whether child a of the slot with entry e came after child b. Generations
+// grow by one per occupant of a slot, modulo 2^32; both are at most as new as the slot's newest
+// child, so their distances back from it compare without wraparound.
+func newer(e *slotEntry, a, b engine.Handle) bool {
+	newest := generation(engine.Handle(e.child.Load()))
+	return newest-generation(a) < newest-generation(b)
+}
+
+// neverDestroyed reports whether the released child cannot have been destroyed, being newer
+// than every child of its slot that a destroy was begun on: then only its context's release
+// can have freed it.
+func (l *lineage) neverDestroyed(child engine.Handle) bool {
+	e := l.slot(child, false)
+	if e == nil || e.child.Load() == 0 {
+		return false // no child was ever created in the slot: a forged handle
+	}
+	d := engine.Handle(e.destroyed.Load())
+	return d == 0 || newer(e, child, d)
 }
 
 // parents yields the contexts recorded for a released child, most reliable first: the slot's

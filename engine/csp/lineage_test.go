@@ -71,6 +71,32 @@ func (ch child) childIn(t testing.TB, c *CSP, h ProvHandle, idx uint32) []uint64
 	return nil
 }
 
+// collider returns a new live child of kind ch under q whose record, once it is destroyed,
+// lands in the cache entry of the child with table handle x. The handle a slot issues next is
+// predictable (same index, generation + 1), so it cycles contexts through a slot until the
+// slot's next handle collides with x, then creates the child there. Contexts leave no records:
+// nothing is written to the cache meanwhile, except by children created where they were not
+// expected, which are destroyed again.
+func collider(t *testing.T, c *CSP, ch child, q ProvHandle, x engine.Handle) uint64 {
+	t.Helper()
+	target := c.lineage.deadEntry(x, true)
+	for range 1 << 24 {
+		ctx := verifyCtx(t, c)
+		next := engine.Handle(uint64(ctx) + 1<<24) // generation + 1
+		ok(t, c.ReleaseContext(ctx, 0))
+		if uint64(next)>>tagShift != uint64(ctx)>>tagShift || c.lineage.deadEntry(next, true) != target {
+			continue
+		}
+		z := ch.create(t, c, q)
+		if c.tableHandle(z, ch.k) == next {
+			return z
+		}
+		ok(t, ch.destroy(c, z))
+	}
+	t.Fatal("found no colliding handle")
+	return 0
+}
+
 // An orphan's record must not depend on luck in a shared cache: here the very first record
 // written after the orphan's slot was reused goes to the same cache entry as the orphan's. The
 // orphan must still answer NTE_BAD_UID.
@@ -83,29 +109,7 @@ func TestFreshOrphanAfterCollidingRecord(t *testing.T) {
 			x := ch.create(t, c, p)
 			ex := c.tableHandle(x, ch.k)
 
-			// z: a live child of q whose record, once destroyed, lands in x's cache entry. The
-			// handle a slot issues next is predictable (same index, generation + 1), so cycle
-			// contexts through a slot until its next handle collides with x, then create z
-			// there. Contexts leave no records, so nothing is written to the cache meanwhile.
-			target := c.lineage.deadEntry(ex, true)
-			var z uint64
-			for i := 0; z == 0; i++ {
-				if i == 1<<24 {
-					t.Fatal("found no colliding handle")
-				}
-				ctx := verifyCtx(t, c)
-				next := engine.Handle(uint64(ctx) + 1<<24) // generation + 1
-				ok(t, c.ReleaseContext(ctx, 0))
-				if uint64(next)>>tagShift != uint64(ctx)>>tagShift || c.lineage.deadEntry(next, true) != target {
-					continue
-				}
-				cand := ch.create(t, c, q)
-				if c.tableHandle(cand, ch.k) == next {
-					z = cand
-				} else {
-					ok(t, ch.destroy(c, cand)) // not where it was expected; x is not in the cache yet
-				}
-			}
+			z := collider(t, c, ch, q, ex)
 
 			ok(t, c.ReleaseContext(p, 0)) // x is an orphan now
 			c.tab.Reclaim()
@@ -246,5 +250,45 @@ func TestOrphanRecordLastsATurn(t *testing.T) {
 	}
 	for i, x := range first {
 		wantCode(t, fmt.Sprintf("first orphan %d, %d orphans later", i, later), children[1].use(c, x), NTE_BAD_UID)
+	}
+}
+
+// Once a whole turn of the ring has been written after an orphan's record, the orphan is still
+// known for what it is if no child of its slot was destroyed since: only its context's release
+// can have freed it.
+func TestOrphanOutlivesItsRecord(t *testing.T) {
+	c := New()
+	first := orphanCycle(t, c, children[1], 4)
+	later := 0
+	for later < 2*orphanRing {
+		orphanCycle(t, c, children[later%2], 8)
+		later += 8
+	}
+	for i, x := range first {
+		wantCode(t, fmt.Sprintf("first orphan %d, %d orphans later", i, later), children[1].use(c, x), NTE_BAD_UID)
+	}
+}
+
+// A destroyed child of a live context whose cache entry a later destroy took is not taken for
+// an orphan: it answers NTE_BAD_KEY or NTE_BAD_HASH, as it must while its context lives.
+func TestDestroyedChildAfterCollidingRecord(t *testing.T) {
+	for _, ch := range children {
+		t.Run(ch.name, func(t *testing.T) {
+			c := New()
+			q := verifyCtx(t, c)
+			x := ch.create(t, c, q)
+			ex := c.tableHandle(x, ch.k)
+			z := collider(t, c, ch, q, ex)
+			ok(t, ch.destroy(c, x))
+			// x's slot taken by another child: x's record is gone from there too.
+			kept := ch.childIn(t, c, q, slotOf(ex))
+			ok(t, ch.destroy(c, z)) // x's cache entry now holds z
+			wantCode(t, "use of the destroyed child", ch.use(c, x), zeroErr[ch.k])
+			wantCode(t, "destroy of the destroyed child", ch.destroy(c, x), zeroErr[ch.k])
+			for _, y := range kept {
+				ok(t, ch.destroy(c, y))
+			}
+			ok(t, c.ReleaseContext(q, 0))
+		})
 	}
 }
