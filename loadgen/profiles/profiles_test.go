@@ -56,8 +56,8 @@ func TestProfilesSucceed(t *testing.T) {
 }
 
 // orphans: every child of a released context answers NTE_BAD_UID, however
-// soon another worker reuses its slot (engine/csp keeps the records of fresh
-// orphans until tens of thousands of later ones were written).
+// soon and often other workers reuse its slot (see engine/csp's doc for the
+// one case where an old orphan's answer is not exact).
 func TestOrphansAreRefused(t *testing.T) {
 	for _, workers := range []int{1, 3} {
 		r := run(t, "orphans", "", workers, 3000)
