@@ -771,12 +771,16 @@ func (t *Table[T]) Reclaim() int {
 	// This pass covers every request made so far; a parent that dies
 	// during it asks again.
 	t.sweepTodo.Store(0)
+	var freed list
 	n := 0
 	t.scan(0, t.hwm.Load(), func(s *slot[T], idx uint32, st uint64) {
-		if t.reclaimOrphan(s, idx, st) {
+		if t.reclaimOrphan(s, idx, st, &freed) {
 			n++
 		}
 	})
+	if freed.n > 0 {
+		t.pushBatch(freed)
+	}
 	return n
 }
 
@@ -797,7 +801,12 @@ func (t *Table[T]) scan(lo, hi uint32, f func(s *slot[T], idx uint32, st uint64)
 // reclaimOrphan frees s if it is a live child whose parent is dead. Once the
 // parent is dead nothing else can change the child (every change pins the
 // parent first), so the CAS fails only if another sweeper freed it.
-func (t *Table[T]) reclaimOrphan(s *slot[T], idx uint32, st uint64) bool {
+//
+// Freed slots are chained into freed, and each full magazine goes to the
+// global stack: a sweep does not pass millions of slots through one P's
+// cache (which would leave it full, and the next Release on that P paying a
+// spill of cold slots), and it clears each orphan's value at once.
+func (t *Table[T]) reclaimOrphan(s *slot[T], idx uint32, st uint64, freed *list) bool {
 	if st&(liveBit|childBit) != liveBit|childBit {
 		return false
 	}
@@ -805,7 +814,25 @@ func (t *Table[T]) reclaimOrphan(s *slot[T], idx uint32, st uint64) bool {
 	if s.state.Load() != st || t.parentAlive(p) {
 		return false
 	}
-	return t.kill(s, idx, st)
+	gen := uint32(st>>32) + 1
+	if gen-t.base(idx) == genSpan {
+		if !s.state.CompareAndSwap(st, uint64(gen)<<32) {
+			return false
+		}
+		s.value.Store(nil) // retired
+		return true
+	}
+	if !s.state.CompareAndSwap(st, uint64(gen)<<32|uint64(freed.head)) {
+		return false
+	}
+	s.value.Store(nil)
+	freed.head = idx + 1
+	freed.n++
+	if freed.n == magazine {
+		t.pushBatch(*freed)
+		*freed = list{}
+	}
+	return true
 }
 
 // requestSweep asks for a full pass over the table, because a parent with
@@ -835,11 +862,15 @@ func (t *Table[T]) sweepStep() {
 	}
 	hi := t.hwm.Load()
 	start := t.sweepCursor.Add(sweepChunk) - sweepChunk
+	var freed list
 	for k := uint64(0); k < sweepChunk; k++ {
 		idx := uint32((start + k) % uint64(hi))
 		if p := t.dir[idx>>pageBits].Load(); p != nil {
 			s := &p[idx&pageMask]
-			t.reclaimOrphan(s, idx, s.state.Load())
+			t.reclaimOrphan(s, idx, s.state.Load(), &freed)
 		}
+	}
+	if freed.n > 0 {
+		t.pushBatch(freed)
 	}
 }
