@@ -191,6 +191,14 @@ func releaseWithChildrenHprov(b *testing.B, children int) {
 				b.Fatal("parent not live")
 			}
 		}
+		// The first operation after ReadMemStats' stop-the-world is slow
+		// whatever the children (measured: about 1 µs with 0 children and
+		// with 10^6); one untimed Insert+Release takes that hit instead.
+		if h, err := t.Insert(o); err != nil {
+			b.Fatal(err)
+		} else if _, err := t.Release(h); err != nil {
+			b.Fatal(err)
+		}
 		start := time.Now()
 		for _, p := range parents {
 			if freed, err := t.Release(p); !freed || err != nil {
@@ -351,6 +359,14 @@ func releaseWithChildrenSyncMap(b *testing.B, children int) {
 			if _, ok := t.Get(p); !ok {
 				b.Fatal("parent not live")
 			}
+		}
+		// The first operation after ReadMemStats' stop-the-world is slow
+		// whatever the children (measured: about 1 µs with 0 children and
+		// with 10^6); one untimed Insert+Release takes that hit instead.
+		if h, err := t.Insert(o); err != nil {
+			b.Fatal(err)
+		} else if _, err := t.Release(h); err != nil {
+			b.Fatal(err)
 		}
 		start := time.Now()
 		for _, p := range parents {
@@ -513,6 +529,14 @@ func releaseWithChildrenXSync(b *testing.B, children int) {
 				b.Fatal("parent not live")
 			}
 		}
+		// The first operation after ReadMemStats' stop-the-world is slow
+		// whatever the children (measured: about 1 µs with 0 children and
+		// with 10^6); one untimed Insert+Release takes that hit instead.
+		if h, err := t.Insert(o); err != nil {
+			b.Fatal(err)
+		} else if _, err := t.Release(h); err != nil {
+			b.Fatal(err)
+		}
 		start := time.Now()
 		for _, p := range parents {
 			if freed, err := t.Release(p); !freed || err != nil {
@@ -673,6 +697,14 @@ func releaseWithChildrenMutex(b *testing.B, children int) {
 			if _, ok := t.Get(p); !ok {
 				b.Fatal("parent not live")
 			}
+		}
+		// The first operation after ReadMemStats' stop-the-world is slow
+		// whatever the children (measured: about 1 µs with 0 children and
+		// with 10^6); one untimed Insert+Release takes that hit instead.
+		if h, err := t.Insert(o); err != nil {
+			b.Fatal(err)
+		} else if _, err := t.Release(h); err != nil {
+			b.Fatal(err)
 		}
 		start := time.Now()
 		for _, p := range parents {
