@@ -2,8 +2,6 @@ package engine
 
 import (
 	"encoding/binary"
-	"errors"
-	"fmt"
 	"testing"
 )
 
@@ -99,21 +97,19 @@ func runFuzz(t *testing.T, data []byte, foreign Handle) {
 	}
 	cfg := d.byte()
 	shards, headroom := int(cfg%3), uint32(cfg>>2%4)
-	tb := New[obj](WithMaxHandles(capacity), WithShards(shards), WithGenerationHeadroom(headroom))
-	m := &model{entries: map[Handle]*entry{}, max: capacity}
-	var known []Handle
+	c := newChecked(t, capacity, WithShards(shards), WithGenerationHeadroom(headroom))
 	operand := func() Handle {
 		switch sel := d.byte(); {
 		case sel < 0xf0:
-			if len(known) == 0 {
+			if len(c.known) == 0 {
 				return 0
 			}
-			return known[int(sel)%len(known)]
+			return c.known[int(sel)%len(c.known)]
 		case sel < 0xf8:
-			if len(known) == 0 {
+			if len(c.known) == 0 {
 				return 0
 			}
-			return known[int(sel-0xf0)%len(known)] ^ 1<<(d.byte()%64)
+			return c.known[int(sel-0xf0)%len(c.known)] ^ 1<<(d.byte()%64)
 		case sel == 0xf8:
 			return 0
 		case sel == 0xf9:
@@ -122,151 +118,27 @@ func runFuzz(t *testing.T, data []byte, foreign Handle) {
 			return Handle(d.u64())
 		}
 	}
-	fail := func(step int, op string, h Handle, got, want any) {
-		t.Helper()
-		t.Fatalf("step %d: %s(%v) = %v, model says %v", step, op, h, got, want)
-	}
 	for step := 0; d.more() && step < 256; step++ {
-		switch code := d.byte() % 7; code {
-		case 0, 1: // Insert, InsertChild
-			v := &obj{step}
-			var parent Handle
-			var h Handle
-			var err error
-			if code == 1 {
-				parent = operand()
-				h, err = tb.InsertChild(parent, v)
-			} else {
-				d.byte() // operand selector, unused
-				h, err = tb.Insert(v)
-			}
-			var want error
-			if code == 1 {
-				if pe, perr := m.live(parent); perr != nil {
-					want = perr
-				} else if pe.parent != 0 {
-					want = ErrInvalidHandle
-				}
-			}
-			if want == nil && m.count() >= capacity {
-				want = ErrFull
-			}
-			switch {
-			case want == nil && errors.Is(err, ErrFull):
-				// Retired slots and unswept orphans hold capacity the
-				// model does not count; a full table must have used
-				// all of it.
-				if tb.hwm.Load() < tb.max {
-					fail(step, "Insert", parent, err, want)
-				}
-			case want != nil:
-				if !errors.Is(err, want) {
-					fail(step, "Insert", parent, err, want)
-				}
-			case err != nil:
-				fail(step, "Insert", parent, err, want)
-			default:
-				if _, dup := m.entries[h]; dup {
-					t.Fatalf("step %d: handle %v issued twice", step, h)
-				}
-				m.entries[h] = &entry{v: v, refs: 1, parent: parent}
-				known = append(known, h)
-			}
+		switch d.byte() % 7 {
+		case 0:
+			d.byte() // operand selector, unused
+			c.insert(step, false, 0)
+		case 1:
+			c.insert(step, true, operand())
 		case 2:
-			h := operand()
-			got, ok := tb.Get(h)
-			e, err := m.live(h)
-			if ok != (err == nil) || (ok && got != e.v) {
-				fail(step, "Get", h, fmt.Sprint(got, ok), err)
-			}
+			c.get(step, operand())
 		case 3:
-			h := operand()
-			err := tb.AddRef(h)
-			e, want := m.live(h)
-			if want == nil && e.refs == MaxRefs {
-				want = ErrOverflow
-			}
-			if !errors.Is(err, want) || (want == nil && err != nil) {
-				fail(step, "AddRef", h, err, want)
-			}
-			if err == nil {
-				e.refs++
-			}
+			c.addRef(step, operand())
 		case 4:
-			h := operand()
-			got, err := tb.Pin(h)
-			e, want := m.live(h)
-			if want == nil && e.pins == MaxPins {
-				want = ErrOverflow
-			}
-			if !errors.Is(err, want) || (want == nil && (err != nil || got != e.v)) {
-				fail(step, "Pin", h, err, want)
-			}
-			if err == nil {
-				e.pins++
-			}
+			c.pin(step, operand())
 		case 5:
-			h := operand()
-			e, err := m.live(h)
-			if err == nil && e.pins == 0 && m.busy(h) {
-				// Unpin of a parent the caller never pinned while one of
-				// its children is pinned takes the child's pin on it (see
-				// Unpin's doc); the model does not track whose pin is
-				// whose, and TestUnmatchedUnpinNeverCorrupts covers it.
-				continue
-			}
-			tb.Unpin(h)
-			if err == nil && e.pins > 0 {
-				e.pins--
-			}
+			c.unpin(operand())
 		case 6:
-			h := operand()
-			freed, err := tb.Release(h)
-			e, want := m.live(h)
-			wantFreed := false
-			if want == nil {
-				switch {
-				case e.refs > 1:
-					e.refs--
-				case m.busy(h):
-					want = ErrBusy
-				default:
-					e.refs, e.dead, wantFreed = 0, true, true
-				}
-			}
-			if freed != wantFreed || !errors.Is(err, want) || (want == nil && err != nil) {
-				fail(step, "Release", h, fmt.Sprint(freed, err), fmt.Sprint(wantFreed, want))
-			}
+			c.release(step, operand())
 		}
 		if step%8 == 0 {
-			if got, want := tb.Len(), m.count(); got != want {
-				t.Fatalf("step %d: Len = %d, model says %d", step, got, want)
-			}
+			c.checkLen(step)
 		}
 	}
-	// Unpin and release everything: the table must empty out.
-	for h, e := range m.entries {
-		if _, err := m.live(h); err == nil {
-			for ; e.pins > 0; e.pins-- {
-				tb.Unpin(h)
-			}
-		}
-	}
-	for h, e := range m.entries {
-		if _, err := m.live(h); err == nil && e.parent == 0 {
-			for ; e.refs > 0; e.refs-- {
-				if _, err := tb.Release(h); err != nil {
-					t.Fatalf("final Release(%v): %v", h, err)
-				}
-			}
-			e.dead = true
-		}
-	}
-	if n := tb.Len(); n != 0 {
-		t.Fatalf("Len after releasing everything = %d", n)
-	}
-	tb.Reclaim()
-	if n := tb.Reclaim(); n != 0 {
-		t.Fatalf("Reclaim found %d orphans after a full sweep", n)
-	}
+	c.drain()
 }
