@@ -15,7 +15,7 @@ func TestUnmatchedUnpinNeverCorrupts(t *testing.T) {
 		if _, err := tb.Pin(c); err != nil {
 			t.Fatal(err)
 		}
-		ps, pidx, _, _ := tb.lookup(p)
+		ps, _, _, _ := tb.lookup(p)
 		tb.Unpin(p) // misuse: p was never pinned
 		if freed, err := tb.Release(p); !freed || err != nil {
 			t.Fatalf("Release(parent) = %v, %v; the stolen pin no longer protects it", freed, err)
@@ -39,7 +39,6 @@ func TestUnmatchedUnpinNeverCorrupts(t *testing.T) {
 			seen[uint32(h)&idxMask] = true
 			hs, vs = append(hs, h), append(vs, v)
 		}
-		_ = pidx
 		for i, h := range hs {
 			if got, ok := tb.Get(h); !ok || got != vs[i] {
 				t.Fatalf("Get(%v) = %v, %v; want its own object", h, got, ok)

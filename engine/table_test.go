@@ -375,7 +375,7 @@ func TestFull(t *testing.T) {
 		if _, err := tb.Release(hs[9]); err != nil {
 			t.Fatal(err)
 		}
-		h := mustInsert(t, tb, &obj{})
+		mustInsert(t, tb, &obj{})
 		if _, err := tb.Insert(&obj{}); !errors.Is(err, ErrFull) {
 			t.Fatalf("Insert = %v; want ErrFull", err)
 		}
@@ -389,7 +389,6 @@ func TestFull(t *testing.T) {
 		if n := tb.Len(); n != 10 {
 			t.Fatalf("Len = %d, want 10", n)
 		}
-		_ = h
 	}
 }
 
