@@ -26,6 +26,19 @@
 // charged to every operation it delayed rather than silently postponing them
 // (coordinated omission). A run has a warm-up, excluded from every figure,
 // then a measured phase bounded by a duration or by an operation count.
+// Under overload an open loop says so rather than hiding it: the warm-up's
+// unissued arrivals are dropped at its end (they never eat into the measured
+// phase), arrivals of the phase still unissued at its end are counted as
+// missed, and Ceiling measures the generator's own limit with a no-op
+// workload, so that a target beyond it is not mistaken for the workload's.
+//
+// # Your own code
+//
+// A Workload is all it takes to storm any Go code: see the package examples.
+// Run runs one storm, Rounds runs several interleaved -count times, and
+// Benchmark runs one inside a Go benchmark, so that go test -bench,
+// benchstat and hprov compare work on it unchanged. Package loadgen/report
+// writes results in the Go benchmark format, as JSON or as a table.
 //
 // # What is measured, and how
 //
@@ -35,9 +48,11 @@
 //
 //   - Throughput: a closed-loop worker runs operations in batches of
 //     Config.SampleEvery (64 by default) and reads the clock twice per batch.
-//     Each worker's measured window runs from the first clock reading after
-//     warm-up to its last reading; throughput is the sum over workers of
-//     operations / window.
+//     The measured phase is one window for every worker, as in testing.B's
+//     RunParallel: from the end of the warm-up (one instant for all) to the
+//     moment the last worker stops; throughput is the operations of the
+//     phase over its length, so it stays right with far more workers than
+//     Ps. In an open loop the same figure is the achieved rate.
 //   - Latency: one operation per batch, at a random position in the batch, is
 //     timed on its own and recorded in the worker's HDR histogram
 //     (github.com/HdrHistogram/hdrhistogram-go, 3 significant digits); the

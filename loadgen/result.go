@@ -28,16 +28,25 @@ type Result struct {
 
 	// Count is the number of measured operations.
 	Count uint64
-	// Elapsed spans the measured phase, from the first worker's start to
-	// the last worker's end.
+	// Elapsed is the wall-clock length of the measured phase: from the end
+	// of the warm-up, the same instant for every worker, to the moment the
+	// last worker that measured anything stopped (in an open loop, no
+	// earlier than the schedule's end of the phase).
 	Elapsed time.Duration
-	// Throughput is measured operations per second. In a closed loop, the
-	// sum over workers of each worker's operations over its own window; in
-	// an open loop, operations issued over the measured phase.
+	// Throughput is Count / Elapsed, in operations per second, as
+	// testing.B's RunParallel reports it: the same figure however many
+	// workers share however few Ps. In an open loop it is the achieved
+	// rate; it is zero only when no operation completed.
 	Throughput float64
 	// Missed counts open-loop arrivals of the measured phase that were never
-	// issued because the workers fell behind.
+	// issued because the workers fell behind: in duration mode Count +
+	// Missed is the number of arrivals the schedule held in the phase.
 	Missed uint64
+	// GeneratorCeiling is, for an open loop, the arrival rate the load
+	// generator itself reached with a no-op workload on as many workers
+	// (see Ceiling), when the caller measured it; zero otherwise. A target
+	// rate above it measures the generator, not the workload.
+	GeneratorCeiling float64
 	// Latency holds the sampled latencies in nanoseconds; in an open loop,
 	// measured from each operation's intended start.
 	Latency *hdrhistogram.Histogram
@@ -132,9 +141,14 @@ func (r *run) result(w Workload) (*Result, error) {
 	for i, o := range w.Outcomes {
 		res.Outcomes[i].OutcomeInfo = o
 	}
-	var first, last int64
+	// The window ends with the last worker that measured an operation; a
+	// worker that found nothing left to do must not stretch it.
+	last := r.warmEnd
+	if r.cfg.Rate > 0 && r.cfg.Duration > 0 {
+		last = r.end
+	}
 	var maxLat int64
-	for i, wk := range r.workers {
+	for _, wk := range r.workers {
 		for o, n := range wk.counts {
 			if n == 0 {
 				continue
@@ -154,24 +168,14 @@ func (r *run) result(w Workload) (*Result, error) {
 			res.Lag.Merge(wk.lag)
 		}
 		maxLat = max(maxLat, wk.maxLat)
-		if i == 0 || wk.winStart < first {
-			first = wk.winStart
-		}
-		last = max(last, wk.winEnd)
-		if !res.Open() && wk.winEnd > wk.winStart {
-			res.Throughput += float64(wk.ops) / (float64(wk.winEnd-wk.winStart) / 1e9)
+		if wk.measured && wk.ops > 0 {
+			last = max(last, wk.winEnd)
 		}
 	}
 	res.MaxLatency = time.Duration(maxLat)
-	res.Elapsed = time.Duration(last - first)
-	if res.Open() {
-		window := res.Elapsed
-		if r.cfg.Duration > 0 {
-			window = r.cfg.Duration // the schedule's measured phase
-		}
-		if window > 0 {
-			res.Throughput = float64(res.Count) / window.Seconds()
-		}
+	res.Elapsed = time.Duration(last - r.warmEnd)
+	if res.Count > 0 && res.Elapsed > 0 {
+		res.Throughput = float64(res.Count) / res.Elapsed.Seconds()
 	}
 	return res, nil
 }

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"math/rand/v2"
 	"runtime/pprof"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -14,7 +14,6 @@ import (
 	"github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/hprov/hprov/loadgen/clock"
-	"github.com/hprov/hprov/loadgen/pace"
 )
 
 // Config says how to run a storm. Exactly one of Duration and Ops bounds the
@@ -64,7 +63,7 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: operation count %d too large", ErrConfig, c.Ops)
 	case c.Warmup < 0:
 		return fmt.Errorf("%w: negative warm-up %v", ErrConfig, c.Warmup)
-	case c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) || c.Rate > 1e9:
+	case c.Rate < 0 || math.IsNaN(c.Rate) || math.IsInf(c.Rate, 0) || c.Rate > maxRate:
 		return fmt.Errorf("%w: rate must be in (0, 1e9] ops/s, or 0 for a closed loop; got %v", ErrConfig, c.Rate)
 	case c.SampleEvery < 0 || c.SampleEvery > 1<<16 || c.SampleEvery&(c.SampleEvery-1) != 0:
 		return fmt.Errorf("%w: SampleEvery must be a power of two up to 65536, got %d", ErrConfig, c.SampleEvery)
@@ -97,6 +96,16 @@ const (
 // failure is the one Instance.Close reports (a leak), Run returns the result
 // together with that error.
 func Run(ctx context.Context, w Workload, cfg Config) (*Result, error) {
+	return runStorm(ctx, w, cfg, hooks{})
+}
+
+// hooks let Benchmark put a testing.B's timer around the measured phase.
+type hooks struct {
+	measure func() // the measured phase begins
+	stop    func() // every worker has stopped, before Instance.Close
+}
+
+func runStorm(ctx context.Context, w Workload, cfg Config, hk hooks) (*Result, error) {
 	if err := w.Validate(); err != nil {
 		return nil, err
 	}
@@ -138,18 +147,30 @@ func Run(ctx context.Context, w Workload, cfg Config) (*Result, error) {
 	}
 	r.overhead = r.clock.Overhead(0)
 
-	// Workers carry a pprof label for their phase, on top of the caller's
-	// labels, so that a CPU profile can be focused on the measured phase
-	// (go tool pprof -tagfocus phase=measure).
-	r.warmupLabels = pprof.WithLabels(ctx, pprof.Labels("phase", "warmup"))
-	r.measureLabels = pprof.WithLabels(ctx, pprof.Labels("phase", "measure"))
+	// Workers carry pprof labels naming the storm and its phase, on top of
+	// the caller's labels, so that a CPU profile can be split by storm and
+	// focused on the measured phase (go tool pprof -tagfocus phase=measure).
+	labels := []string{"profile", w.Name, "workers", strconv.Itoa(cfg.Workers)}
+	if impl := w.Param("impl"); impl != "" {
+		labels = append(labels, "impl", impl)
+	}
+	r.warmupLabels = pprof.WithLabels(ctx, pprof.Labels(append(labels, "phase", "warmup")...))
+	r.measureLabels = pprof.WithLabels(ctx, pprof.Labels(append(labels, "phase", "measure")...))
 	stopOnCancel := context.AfterFunc(ctx, func() { r.stop.Store(true) })
-	r.start = r.clock.Now()
-	r.warmEnd = r.start + int64(cfg.Warmup)
-	r.end = r.warmEnd + int64(cfg.Duration)
 	if cfg.Rate == 0 {
 		r.remaining.Store(int64(cfg.Ops))
 	}
+	// Without a warm-up the measured phase starts before the first worker
+	// does, as RunParallel's timer does; otherwise the first worker to
+	// reach the end of the warm-up starts it.
+	if hk.measure != nil && cfg.Warmup == 0 {
+		hk.measure()
+	} else if hk.measure != nil {
+		r.measureHook = hk.measure
+	}
+	r.start = r.clock.Now()
+	r.warmEnd = r.start + int64(cfg.Warmup)
+	r.end = r.warmEnd + int64(cfg.Duration)
 
 	var wg sync.WaitGroup
 	for _, wk := range r.workers {
@@ -173,6 +194,9 @@ func Run(ctx context.Context, w Workload, cfg Config) (*Result, error) {
 		}()
 	}
 	wg.Wait()
+	if hk.stop != nil {
+		hk.stop()
+	}
 	close(monitorDone)
 	monitor.Wait()
 	stopOnCancel()
@@ -192,6 +216,15 @@ func Run(ctx context.Context, w Workload, cfg Config) (*Result, error) {
 }
 
 // run is the state of one storm shared by its workers.
+//
+// The measured phase is one window for all workers, as in RunParallel: it
+// starts at the clock reading warmEnd (the end of the warm-up, the same
+// instant for every worker) and ends when the last worker that measured
+// anything stops. A worker counts the operations it runs from its first
+// batch that starts at or after warmEnd; throughput is their sum over the
+// window. Summing each worker's rate over a window of its own instead
+// inflates throughput many times over when there are more workers than Ps,
+// because a descheduled worker's window then covers little of the phase.
 type run struct {
 	cfg      Config
 	clock    clock.Clock
@@ -204,6 +237,11 @@ type run struct {
 
 	// Profiler labels of the two phases (contexts only carry them).
 	warmupLabels, measureLabels context.Context
+
+	// measureHook, if set, is called once, by the first worker that starts
+	// measuring.
+	measureHook func()
+	measureOnce sync.Once
 
 	stop      atomic.Bool  // context cancelled
 	remaining atomic.Int64 // closed loop, op count mode: operations left to claim
@@ -219,13 +257,25 @@ type worker struct {
 	maxLat int64
 	// Open loop: how late the sampled arrivals were issued.
 	lag *hdrhistogram.Histogram
-	// Measured window, as clock readings.
-	winStart, winEnd int64
+	// measured is set once the worker has started measuring; winEnd is the
+	// clock reading at which it stopped.
+	measured bool
+	winEnd   int64
 	// Open loop: arrivals of the measured phase never issued.
 	missed uint64
 	id     int
 	batch  Batch
 	_      [128]byte
+}
+
+// beginMeasure switches wk from warm-up to the measured phase.
+func (r *run) beginMeasure(wk *worker) {
+	wk.reset()
+	wk.measured = true
+	pprof.SetGoroutineLabels(r.measureLabels)
+	if r.measureHook != nil {
+		r.measureOnce.Do(r.measureHook)
+	}
 }
 
 // published carries a worker's running totals to the progress monitor.
@@ -271,150 +321,6 @@ func (r *run) claim(n int) int {
 		return 0
 	}
 	return int(min(left, int64(n)))
-}
-
-// closedLoop runs batches of SampleEvery operations back to back. Per batch:
-// one stop check, one random position, two clock reads around the operation
-// at that position (its latency sample; the second read also ends warm-up
-// and the measured phase), and one histogram record.
-func (r *run) closedLoop(wk *worker) {
-	c, run, batch := r.clock, wk.batch, r.cfg.SampleEvery
-	opsMode := r.cfg.Ops > 0
-	measuring := false
-	if now := c.Now(); now >= r.warmEnd {
-		measuring, wk.winStart = true, now
-		pprof.SetGoroutineLabels(r.measureLabels)
-	} else {
-		pprof.SetGoroutineLabels(r.warmupLabels)
-	}
-	for !r.stop.Load() {
-		n := batch
-		if measuring && opsMode {
-			if n = r.claim(batch); n == 0 {
-				break
-			}
-		}
-		k := int(rand.Uint32N(uint32(n)))
-		run(k, &wk.counts)
-		t0 := c.Now()
-		run(1, &wk.counts)
-		t1 := c.Now()
-		run(n-k-1, &wk.counts)
-		wk.ops += uint64(n)
-		if measuring {
-			wk.record(t1 - t0 - r.overhead)
-			if r.pub != nil {
-				r.publish(wk)
-			}
-			if !opsMode && t1 >= r.end {
-				break
-			}
-		} else if t1 >= r.warmEnd {
-			wk.reset()
-			pprof.SetGoroutineLabels(r.measureLabels)
-			measuring, wk.winStart = true, c.Now()
-		}
-	}
-	wk.winEnd = c.Now()
-	if !measuring {
-		wk.reset() // stopped during warm-up: nothing measured
-		wk.winStart = wk.winEnd
-	}
-}
-
-// maxBurst bounds how many due arrivals an open-loop worker issues per clock
-// read, so that a worker that fell behind still notices the end of the run.
-const maxBurst = 64
-
-// openLoop issues the arrivals of its stripe of the schedule: after each
-// clock read, every arrival already due (up to maxBurst), then a wait for the
-// next. A random arrival in SampleEvery, on average, is timed from its
-// intended start; how late it was issued is recorded too, to tell the
-// generator's own lateness (a descheduled worker) from the operation's.
-func (r *run) openLoop(wk *worker) {
-	c, run := r.clock, wk.batch
-	all, _ := pace.New(r.start, r.cfg.Rate) // rate checked by Validate
-	s := all.Stripe(wk.id, r.cfg.Workers)
-	warmIdx := s.Before(r.warmEnd)
-	endIdx := uint64(math.MaxUint64)
-	deadline := int64(math.MaxInt64)
-	if n := r.cfg.Ops; n > 0 {
-		share := n / uint64(r.cfg.Workers)
-		if uint64(wk.id) < n%uint64(r.cfg.Workers) {
-			share++
-		}
-		endIdx = warmIdx + share
-	} else {
-		endIdx = s.Before(r.end)
-		deadline = r.end
-	}
-	sampleMean := uint32(r.cfg.SampleEvery)
-	nextSample := func() uint32 { return 1 + rand.Uint32N(2*sampleMean-1) } // mean SampleEvery
-	countdown := nextSample()
-	measuring := warmIdx == 0
-	if measuring {
-		pprof.SetGoroutineLabels(r.measureLabels)
-	} else {
-		pprof.SetGoroutineLabels(r.warmupLabels)
-	}
-	i := uint64(0)
-	for i < endIdx && !r.stop.Load() {
-		now := c.Now()
-		if now >= deadline {
-			break // what is still due is missed: the storm is over
-		}
-		due := min(s.Due(now), endIdx, i+maxBurst)
-		if !measuring {
-			due = min(due, warmIdx)
-		}
-		if due <= i {
-			pace.Until(c, s.At(i), &r.stop)
-			continue
-		}
-		// Issue arrivals i to due; the countdown-th from here is timed.
-		for i < due {
-			if left := due - i; uint64(countdown) > left {
-				run(int(left), &wk.counts)
-				countdown -= uint32(left)
-				i = due
-				break
-			}
-			run(int(countdown-1), &wk.counts)
-			i += uint64(countdown - 1)
-			issued := c.Now()
-			run(1, &wk.counts)
-			if measuring {
-				at := s.At(i)
-				wk.record(c.Now() - at)
-				_ = wk.lag.RecordValue(min(max(issued-at, 0), histMax))
-			}
-			i++
-			countdown = nextSample()
-		}
-		if measuring {
-			wk.ops = i - warmIdx
-			if r.pub != nil {
-				r.publish(wk)
-			}
-		} else if i >= warmIdx {
-			wk.reset()
-			pprof.SetGoroutineLabels(r.measureLabels)
-			measuring = true
-		}
-	}
-	wk.winEnd = c.Now()
-	if measuring {
-		wk.ops = i - warmIdx
-		wk.missed = endIdx - i
-		if r.cfg.Ops > 0 {
-			// The nominal end is the last arrival's slot; a late worker
-			// stretches the window.
-			wk.winEnd = max(wk.winEnd, s.At(endIdx))
-		}
-	} else {
-		wk.reset()
-	}
-	wk.winStart = r.warmEnd
 }
 
 // monitor reports progress until done is closed.

@@ -99,7 +99,11 @@ type Workload struct {
 	// Name identifies the workload in reports ("acquire-release").
 	Name string
 	// Params are reported with the results; they must describe everything
-	// that distinguishes this workload from another of the same name.
+	// that distinguishes this workload from another of the same name. The
+	// key "impl" is special: it names the implementation under test, and
+	// reports put it in the storm's name (impl=...) rather than among the
+	// configuration lines. A workload without it is reported by its name
+	// alone.
 	Params []Param
 	// Outcomes is the table Outcome values index. It must be non-empty and
 	// hold unique names.
@@ -134,4 +138,14 @@ func (w Workload) Validate() error {
 		seen[o.Name] = true
 	}
 	return nil
+}
+
+// Param returns the value of w's parameter key, or "" if it has none.
+func (w Workload) Param(key string) string {
+	for _, p := range w.Params {
+		if p.Key == key {
+			return p.Value
+		}
+	}
+	return ""
 }

@@ -121,10 +121,11 @@ func Method(r *loadgen.Result) string {
 // method is Method with the clock-read cost given as text.
 func method(r *loadgen.Result, overhead string) string {
 	if r.Open() {
-		return fmt.Sprintf("open loop: arrivals on a fixed schedule striped across workers, throughput is arrivals issued over the measured phase; "+
+		return fmt.Sprintf("open loop: arrivals on a fixed schedule striped across workers, warm-up arrivals still due at its end dropped; "+
+			"throughput is operations completed over the measured phase (the achieved rate), arrivals of the phase never issued are missed; "+
 			"latency: 1 arrival in %d on average timed from its intended start, HDR histograms per worker merged", r.SampleEvery)
 	}
-	return fmt.Sprintf("closed loop: throughput is each worker's operations over its own window, the clock read twice per batch of %d; "+
+	return fmt.Sprintf("closed loop: throughput is the operations of the measured phase over its wall-clock length (end of warm-up to the last worker's stop), the clock read twice per batch of %d; "+
 		"latency: 1 operation per batch timed at a random position, minus the clock-read cost (%s), HDR histograms per worker merged", r.SampleEvery, overhead)
 }
 
