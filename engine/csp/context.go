@@ -15,9 +15,14 @@ const acquireFlags = CRYPT_VERIFYCONTEXT | CRYPT_NEWKEYSET | CRYPT_DELETEKEYSET 
 
 // AcquireContext opens a context on the key container named container, or, with
 // CRYPT_VERIFYCONTEXT, a context with no container (for hashing, session keys and ephemeral
-// key pairs). provider must be "" or MS_ENH_RSA_AES_PROV (else NTE_KEYSET_NOT_DEF); provType
-// PROV_RSA_FULL (no AES, no SHA-2, as on Windows) or PROV_RSA_AES (else
-// NTE_PROV_TYPE_NOT_DEF).
+// key pairs). provType 0 or above MAXPROVTYPES is NTE_BAD_PROV_TYPE. provider "" selects the
+// type's default provider: MS_STRONG_PROV for PROV_RSA_FULL (no AES, no SHA-2, as on
+// Windows), MS_ENH_RSA_AES_PROV for PROV_RSA_AES; any other type is NTE_PROV_TYPE_NOT_DEF.
+// Otherwise provider must name one of MS_DEF_PROV, MS_STRONG_PROV, MS_ENHANCED_PROV
+// (PROV_RSA_FULL) or MS_ENH_RSA_AES_PROV (PROV_RSA_AES), case-insensitively as Windows looks
+// names up (NTE_KEYSET_NOT_DEF otherwise), whose type must be provType
+// (NTE_PROV_TYPE_NO_MATCH). The provider decides the algorithms and key lengths offered (see
+// GetProvParam's PP_ENUMALGS_EX).
 //
 // Flags: CRYPT_NEWKEYSET creates the container (NTE_EXISTS if it exists); CRYPT_DELETEKEYSET
 // deletes it and returns handle 0 (NTE_BAD_KEYSET if missing; contexts still open on it then
@@ -31,18 +36,11 @@ const acquireFlags = CRYPT_VERIFYCONTEXT | CRYPT_NEWKEYSET | CRYPT_DELETEKEYSET 
 // WithDefaultContainer). Names are at most 260 bytes, with no NUL, '/' or '\'
 // (NTE_BAD_KEYSET_PARAM), and case-sensitive.
 func (c *CSP) AcquireContext(container, provider string, provType, flags uint32) (ProvHandle, error) {
-	var shared *object
-	switch provType {
-	case PROV_RSA_FULL:
-		shared = c.verify[0]
-	case PROV_RSA_AES:
-		shared = c.verify[1]
-	default:
-		return 0, fmt.Errorf("csp: provider type %d: %w", provType, NTE_PROV_TYPE_NOT_DEF)
+	p, err := findProvider(provider, provType)
+	if err != nil {
+		return 0, err
 	}
-	if provider != "" && provider != MS_ENH_RSA_AES_PROV {
-		return 0, fmt.Errorf("csp: provider %q: %w", provider, NTE_KEYSET_NOT_DEF)
-	}
+	shared := c.verify[p.pers]
 	if flags&^acquireFlags != 0 {
 		return 0, fmt.Errorf("csp: AcquireContext flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
@@ -74,10 +72,14 @@ func (c *CSP) AcquireContext(container, provider string, provType, flags uint32)
 	if flags&CRYPT_MACHINE_KEYSET != 0 {
 		name = `machine\` + container
 	}
-	ctx := &context{provType: provType, store: name}
+	ctx := &context{provType: provType, pers: p.pers, machine: flags&CRYPT_MACHINE_KEYSET != 0, name: container, store: name}
 	switch {
 	case flags&CRYPT_DELETEKEYSET != 0:
-		return 0, c.store.Delete(name)
+		if err := c.store.Delete(name); err != nil {
+			return 0, err
+		}
+		c.exports.dropContainer(name)
+		return 0, nil
 	case flags&CRYPT_NEWKEYSET != 0:
 		ctx.id = newID()
 		if err := c.store.Create(name, ctx.id); err != nil {
@@ -147,8 +149,8 @@ func (c *CSP) ReleaseContext(h ProvHandle, flags uint32) error {
 	if err != nil {
 		return c.explain(uint64(h), kindCtx, err)
 	}
-	if freed && c.ephemeralN.Load() != 0 {
-		c.dropEphemeral(eh)
+	if freed && c.sideN.Load() != 0 {
+		c.dropSide(eh)
 	}
 	if flags != 0 {
 		return fmt.Errorf("csp: ReleaseContext flags %#x (the context was released): %w", flags, NTE_BAD_FLAGS)
@@ -156,11 +158,28 @@ func (c *CSP) ReleaseContext(h ProvHandle, flags uint32) error {
 	return nil
 }
 
-func (c *CSP) dropEphemeral(eh engine.Handle) {
-	c.ephemeralMu.Lock()
-	if _, ok := c.ephemeral[eh]; ok {
-		delete(c.ephemeral, eh)
-		c.ephemeralN.Add(-1)
+// findProvider resolves AcquireContext's provider name and type in advapi32's order: the
+// type's range, then the name (or the type's default), then the name's type.
+func findProvider(name string, provType uint32) (*provider, error) {
+	if provType == 0 || provType > MAXPROVTYPES {
+		return nil, fmt.Errorf("csp: provider type %d: %w", provType, NTE_BAD_PROV_TYPE)
 	}
-	c.ephemeralMu.Unlock()
+	if name == "" {
+		switch provType {
+		case PROV_RSA_FULL:
+			return &providers[persStrong], nil
+		case PROV_RSA_AES:
+			return &providers[persAES], nil
+		}
+		return nil, fmt.Errorf("csp: provider type %d: %w", provType, NTE_PROV_TYPE_NOT_DEF)
+	}
+	for i := range providers {
+		if strings.EqualFold(providers[i].name, name) {
+			if providers[i].provType != provType {
+				return nil, fmt.Errorf("csp: provider %q is of type %d, not %d: %w", name, providers[i].provType, provType, NTE_PROV_TYPE_NO_MATCH)
+			}
+			return &providers[i], nil
+		}
+	}
+	return nil, fmt.Errorf("csp: provider %q: %w", name, NTE_KEYSET_NOT_DEF)
 }

@@ -47,9 +47,12 @@ type object struct {
 // what lets every CRYPT_VERIFYCONTEXT context of one provider type share one object.
 type context struct {
 	provType uint32
-	verify   bool   // CRYPT_VERIFYCONTEXT: no container; GenKey(AT_*) pairs are ephemeral
-	store    string // the container's name in the Store
-	id       uint64 // the container incarnation the context opened
+	pers     personality // which provider name it was opened on
+	verify   bool        // CRYPT_VERIFYCONTEXT: no container; GenKey(AT_*) pairs are ephemeral
+	machine  bool        // CRYPT_MACHINE_KEYSET
+	name     string      // the container's name as the caller gave it (PP_CONTAINER)
+	store    string      // the container's name in the Store
+	id       uint64      // the container incarnation the context opened
 }
 
 // CSP is one cryptographic service provider instance: its own handle table and container
@@ -59,17 +62,21 @@ type CSP struct {
 	store    Store
 	advapi   bool
 	defName  string
-	verify   [2]*object // shared CRYPT_VERIFYCONTEXT objects: PROV_RSA_FULL, PROV_RSA_AES
+	verify   [numPers]*object // shared CRYPT_VERIFYCONTEXT objects, one per provider
 	masks    [numKinds]uint64
 	lineage  lineage
 	afterPin func() // test hook: runs while an operation holds its pins
 
-	// Ephemeral key pairs of CRYPT_VERIFYCONTEXT contexts, by context handle. Only GenKey of
-	// AT_KEYEXCHANGE or AT_SIGNATURE on such a context adds to it, so ReleaseContext looks at
-	// it only while ephemeralN says it is not empty.
-	ephemeralN  atomic.Int64
-	ephemeralMu sync.Mutex
-	ephemeral   map[engine.Handle]*Container
+	// Per-context mutable state that the shared, immutable context objects cannot hold, by
+	// context handle: the ephemeral key pairs of CRYPT_VERIFYCONTEXT contexts and the cursors
+	// of GetProvParam's enumerations. Only GenKey of AT_KEYEXCHANGE or AT_SIGNATURE on a
+	// verify context, ImportKey of a key pair into one, and an enumeration add to it, so
+	// ReleaseContext looks at it only while sideN says it is not empty.
+	exports exportMarks // which stored key pairs are exportable
+
+	sideN  atomic.Int64
+	sideMu sync.Mutex
+	side   map[engine.Handle]*sideState
 }
 
 type config struct {
@@ -113,14 +120,15 @@ func New(opts ...Option) *CSP {
 		cfg.store = MemStore()
 	}
 	c := &CSP{
-		tab:       engine.New[object](cfg.engine...),
-		store:     cfg.store,
-		advapi:    cfg.advapi,
-		defName:   cfg.defName,
-		ephemeral: make(map[engine.Handle]*Container),
+		tab:     engine.New[object](cfg.engine...),
+		store:   cfg.store,
+		advapi:  cfg.advapi,
+		defName: cfg.defName,
+		side:    make(map[engine.Handle]*sideState),
 	}
-	c.verify[0] = &object{kind: kindCtx, ctx: &context{provType: PROV_RSA_FULL, verify: true}}
-	c.verify[1] = &object{kind: kindCtx, ctx: &context{provType: PROV_RSA_AES, verify: true}}
+	for i, p := range providers {
+		c.verify[i] = &object{kind: kindCtx, ctx: &context{provType: p.provType, pers: p.pers, verify: true}}
+	}
 	// Key and hash handles differ from table handles in the top byte, which holds the table's
 	// tag: a handle used as the wrong kind then fails the tag check, and the error path can
 	// still tell which kind it was (see the package doc).
@@ -304,11 +312,11 @@ func (c *CSP) userKey(eh engine.Handle, ctx *context, keySpec uint32) (*rsa.Priv
 	}
 	var cont Container
 	if ctx.verify {
-		c.ephemeralMu.Lock()
-		if e := c.ephemeral[eh]; e != nil {
-			cont = *e
+		c.sideMu.Lock()
+		if e := c.side[eh]; e != nil {
+			cont = e.keys
 		}
-		c.ephemeralMu.Unlock()
+		c.sideMu.Unlock()
 	} else {
 		var err error
 		if cont, err = c.loadContainer(ctx); err != nil {

@@ -54,6 +54,8 @@ var documented = map[Errno]bool{
 	NTE_BAD_FLAGS: true, NTE_BAD_TYPE: true, NTE_BAD_HASH_STATE: true, NTE_NO_KEY: true,
 	NTE_NO_MEMORY: true, NTE_EXISTS: true, NTE_BAD_KEYSET: true, NTE_PROV_TYPE_NOT_DEF: true,
 	NTE_KEYSET_NOT_DEF: true, NTE_BAD_KEYSET_PARAM: true,
+	ERROR_MORE_DATA: true, ERROR_NO_MORE_ITEMS: true, NTE_BAD_KEY_STATE: true, NTE_PERM: true,
+	NTE_BAD_PROV_TYPE: true, NTE_BAD_PUBLIC_KEY: true, NTE_PROV_TYPE_NO_MATCH: true,
 }
 
 // fuzzValues are the numbers the calls give meaning to; a selector byte

@@ -104,39 +104,42 @@ type call struct {
 	name     string
 	pos      kind
 	optional bool // zero means "none" here (Encrypt's and Decrypt's hash)
-	do       func(f *fixture, h uint64) error
+	// zeroKey: advapi32 passes a zero key here to the provider, which answers NTE_BAD_KEY in
+	// both error models (CreateHash's HMAC key).
+	zeroKey bool
+	do      func(f *fixture, h uint64) error
 }
 
 var calls = []call{
-	{"ContextAddRef", kindCtx, false, func(f *fixture, h uint64) error { return f.c.ContextAddRef(ProvHandle(h), 0) }},
-	{"ReleaseContext", kindCtx, false, func(f *fixture, h uint64) error { return f.c.ReleaseContext(ProvHandle(h), 0) }},
-	{"CreateHash", kindCtx, false, func(f *fixture, h uint64) error {
+	{"ContextAddRef", kindCtx, false, false, func(f *fixture, h uint64) error { return f.c.ContextAddRef(ProvHandle(h), 0) }},
+	{"ReleaseContext", kindCtx, false, false, func(f *fixture, h uint64) error { return f.c.ReleaseContext(ProvHandle(h), 0) }},
+	{"CreateHash", kindCtx, false, false, func(f *fixture, h uint64) error {
 		_, err := f.c.CreateHash(ProvHandle(h), CALG_SHA1, 0, 0)
 		return err
 	}},
-	{"GenKey", kindCtx, false, func(f *fixture, h uint64) error { _, err := f.c.GenKey(ProvHandle(h), CALG_AES_256, 0); return err }},
-	{"GetUserKey", kindCtx, false, func(f *fixture, h uint64) error { _, err := f.c.GetUserKey(ProvHandle(h), AT_SIGNATURE); return err }},
-	{"DeriveKey(context)", kindCtx, false, func(f *fixture, h uint64) error {
+	{"GenKey", kindCtx, false, false, func(f *fixture, h uint64) error { _, err := f.c.GenKey(ProvHandle(h), CALG_AES_256, 0); return err }},
+	{"GetUserKey", kindCtx, false, false, func(f *fixture, h uint64) error { _, err := f.c.GetUserKey(ProvHandle(h), AT_SIGNATURE); return err }},
+	{"DeriveKey(context)", kindCtx, false, false, func(f *fixture, h uint64) error {
 		_, err := f.c.DeriveKey(ProvHandle(h), CALG_AES_128, f.hash, 0)
 		return err
 	}},
-	{"CreateHash(HMAC key)", kindKey, false, func(f *fixture, h uint64) error {
+	{"CreateHash(HMAC key)", kindKey, false, true, func(f *fixture, h uint64) error {
 		_, err := f.c.CreateHash(f.ctx, CALG_HMAC, KeyHandle(h), 0)
 		return err
 	}},
-	{"Encrypt(key)", kindKey, false, func(f *fixture, h uint64) error {
+	{"Encrypt(key)", kindKey, false, false, func(f *fixture, h uint64) error {
 		_, err := f.c.Encrypt(KeyHandle(h), 0, true, 0, []byte("x"))
 		return err
 	}},
-	{"Decrypt(key)", kindKey, false, func(f *fixture, h uint64) error {
+	{"Decrypt(key)", kindKey, false, false, func(f *fixture, h uint64) error {
 		_, err := f.c.Decrypt(KeyHandle(h), 0, false, 0, nil)
 		return err
 	}},
-	{"SetKeyParam", kindKey, false, func(f *fixture, h uint64) error {
+	{"SetKeyParam", kindKey, false, false, func(f *fixture, h uint64) error {
 		return f.c.SetKeyParam(KeyHandle(h), KP_IV, make([]byte, 16), 0)
 	}},
-	{"GetKeyParam", kindKey, false, func(f *fixture, h uint64) error { _, err := f.c.GetKeyParam(KeyHandle(h), KP_ALGID, 0); return err }},
-	{"VerifySignature(key)", kindKey, false, func(f *fixture, h uint64) error {
+	{"GetKeyParam", kindKey, false, false, func(f *fixture, h uint64) error { _, err := f.c.GetKeyParam(KeyHandle(h), KP_ALGID, 0); return err }},
+	{"VerifySignature(key)", kindKey, false, false, func(f *fixture, h uint64) error {
 		sig := must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "m"), AT_SIGNATURE, 0))(f.t)
 		err := f.c.VerifySignature(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "m"), sig, KeyHandle(h), 0)
 		if code(err) == NTE_BAD_KEY && h == uint64(f.key) {
@@ -144,38 +147,78 @@ var calls = []call{
 		}
 		return err
 	}},
-	{"DestroyKey", kindKey, false, func(f *fixture, h uint64) error { return f.c.DestroyKey(KeyHandle(h)) }},
-	{"HashData", kindHash, false, func(f *fixture, h uint64) error { return f.c.HashData(HashHandle(h), []byte("x"), 0) }},
-	{"GetHashParam", kindHash, false, func(f *fixture, h uint64) error {
+	{"DestroyKey", kindKey, false, false, func(f *fixture, h uint64) error { return f.c.DestroyKey(KeyHandle(h)) }},
+	{"HashData", kindHash, false, false, func(f *fixture, h uint64) error { return f.c.HashData(HashHandle(h), []byte("x"), 0) }},
+	{"GetHashParam", kindHash, false, false, func(f *fixture, h uint64) error {
 		_, err := f.c.GetHashParam(HashHandle(h), HP_HASHVAL, 0)
 		return err
 	}},
-	{"SetHashParam", kindHash, false, func(f *fixture, h uint64) error {
+	{"SetHashParam", kindHash, false, false, func(f *fixture, h uint64) error {
 		err := f.c.SetHashParam(HashHandle(h), HP_HMAC_INFO, HMACInfo(CALG_SHA1), 0)
 		if code(err) == NTE_BAD_TYPE && h == uint64(f.hash) {
 			return nil // a valid SHA-256 hash that has no HMAC info
 		}
 		return err
 	}},
-	{"SignHash", kindHash, false, func(f *fixture, h uint64) error { _, err := f.c.SignHash(HashHandle(h), AT_SIGNATURE, 0); return err }},
-	{"VerifySignature(hash)", kindHash, false, func(f *fixture, h uint64) error {
+	{"SignHash", kindHash, false, false, func(f *fixture, h uint64) error { _, err := f.c.SignHash(HashHandle(h), AT_SIGNATURE, 0); return err }},
+	{"VerifySignature(hash)", kindHash, false, false, func(f *fixture, h uint64) error {
 		sig := must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "data"), AT_SIGNATURE, 0))(f.t)
 		return f.c.VerifySignature(HashHandle(h), sig, f.pub, 0)
 	}},
-	{"DeriveKey(base)", kindHash, false, func(f *fixture, h uint64) error {
+	{"DeriveKey(base)", kindHash, false, false, func(f *fixture, h uint64) error {
 		_, err := f.c.DeriveKey(f.ctx, CALG_AES_128, HashHandle(h), 0)
 		return err
 	}},
-	{"Encrypt(hash)", kindHash, true, func(f *fixture, h uint64) error {
+	{"Encrypt(hash)", kindHash, true, false, func(f *fixture, h uint64) error {
 		_, err := f.c.Encrypt(f.key, HashHandle(h), true, 0, []byte("x"))
 		return err
 	}},
-	{"Decrypt(hash)", kindHash, true, func(f *fixture, h uint64) error {
+	{"Decrypt(hash)", kindHash, true, false, func(f *fixture, h uint64) error {
 		ct := must(f.c.Encrypt(f.key, 0, true, 0, []byte("x")))(f.t)
 		_, err := f.c.Decrypt(f.key, HashHandle(h), true, 0, ct)
 		return err
 	}},
-	{"DestroyHash", kindHash, false, func(f *fixture, h uint64) error { return f.c.DestroyHash(HashHandle(h)) }},
+	{"DestroyHash", kindHash, false, false, func(f *fixture, h uint64) error { return f.c.DestroyHash(HashHandle(h)) }},
+
+	// The calls of issue 14.
+	{"GenRandom", kindCtx, false, false, func(f *fixture, h uint64) error { return f.c.GenRandom(ProvHandle(h), make([]byte, 8)) }},
+	{"GetProvParam", kindCtx, false, false, func(f *fixture, h uint64) error { _, err := f.c.GetProvParam(ProvHandle(h), PP_NAME, 0); return err }},
+	{"SetProvParam", kindCtx, false, false, func(f *fixture, h uint64) error {
+		return f.c.SetProvParam(ProvHandle(h), PP_KEYSET_SEC_DESCR, nil, 0)
+	}},
+	{"ImportKey(context)", kindCtx, false, false, func(f *fixture, h uint64) error {
+		_, err := f.c.ImportKey(ProvHandle(h), plaintextBlob(CALG_AES_128, make([]byte, 16)), 0, 0)
+		return err
+	}},
+	{"ImportKey(impKey)", kindKey, true, false, func(f *fixture, h uint64) error {
+		_, err := f.c.ImportKey(f.ctx, plaintextBlob(CALG_AES_128, make([]byte, 16)), KeyHandle(h), 0)
+		if code(err) == NTE_BAD_KEY && h == uint64(f.key) {
+			return nil // a valid key that a PLAINTEXTKEYBLOB does not take
+		}
+		return err
+	}},
+	{"ExportKey(key)", kindKey, false, false, func(f *fixture, h uint64) error {
+		_, err := f.c.ExportKey(KeyHandle(h), 0, PLAINTEXTKEYBLOB, 0)
+		if code(err) == NTE_BAD_KEY_STATE && h == uint64(f.key) {
+			return nil // a valid key that is not exportable
+		}
+		return err
+	}},
+	{"ExportKey(expKey)", kindKey, true, false, func(f *fixture, h uint64) error {
+		_, err := f.c.ExportKey(f.pub, KeyHandle(h), PUBLICKEYBLOB, 0)
+		if code(err) == NTE_BAD_KEY && h == uint64(f.key) {
+			return nil // a valid key that a PUBLICKEYBLOB does not take
+		}
+		return err
+	}},
+	{"DuplicateKey", kindKey, false, false, func(f *fixture, h uint64) error { _, err := f.c.DuplicateKey(KeyHandle(h), 0); return err }},
+	{"DuplicateHash", kindHash, false, false, func(f *fixture, h uint64) error { _, err := f.c.DuplicateHash(HashHandle(h), 0); return err }},
+	{"HashSessionKey(hash)", kindHash, false, false, func(f *fixture, h uint64) error {
+		return f.c.HashSessionKey(HashHandle(h), f.key, 0)
+	}},
+	{"HashSessionKey(key)", kindKey, false, false, func(f *fixture, h uint64) error {
+		return f.c.HashSessionKey(f.hash, KeyHandle(h), 0)
+	}},
 }
 
 // Every call, with every kind of handle in every state in each handle position, gives the code
@@ -197,7 +240,8 @@ func TestHandleErrors(t *testing.T) {
 						if cl.optional && v.name == "zero" {
 							want = 0
 						}
-						if model.opts != nil && want != 0 {
+						zeroKey := cl.zeroKey && v.name == "zero"
+						if model.opts != nil && want != 0 && !zeroKey {
 							want = ERROR_INVALID_PARAMETER
 						}
 						f := shared

@@ -5,10 +5,11 @@ import (
 	"fmt"
 )
 
-// CreateHash creates a hash object under context h. alg is a hash algorithm (CALG_MD5,
-// CALG_SHA1, and under PROV_RSA_AES CALG_SHA_256, CALG_SHA_384, CALG_SHA_512) or CALG_HMAC,
-// which needs key: an AES session key whose bytes key the HMAC (NTE_BAD_KEY otherwise). For
-// other algorithms key is ignored, as in CryptoAPI. flags must be 0.
+// CreateHash creates a hash object under context h. alg is a hash algorithm (CALG_MD4,
+// CALG_MD5, CALG_SHA1, and under PROV_RSA_AES CALG_SHA_256, CALG_SHA_384, CALG_SHA_512) or
+// CALG_HMAC, which needs key: a session key whose bytes key the HMAC (NTE_BAD_KEY otherwise,
+// in both error models: advapi32 passes the optional key, 0 included, to the provider, which
+// rejects it). For other algorithms key is ignored, as in CryptoAPI. flags must be 0.
 func (c *CSP) CreateHash(h ProvHandle, alg uint32, key KeyHandle, flags uint32) (HashHandle, error) {
 	eh, ctx, err := c.pin(uint64(h), kindCtx)
 	if err != nil {
@@ -18,12 +19,15 @@ func (c *CSP) CreateHash(h ProvHandle, alg uint32, key KeyHandle, flags uint32) 
 	if flags != 0 {
 		return 0, fmt.Errorf("csp: CreateHash flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
-	a, ok := lookupAlg(ctx.ctx.provType, alg)
+	a, ok := lookupAlg(ctx.ctx.pers, alg)
 	if !ok || (a.class != classHash && a.class != classHMAC) {
 		return 0, fmt.Errorf("csp: hash algorithm %#x: %w", alg, NTE_BAD_ALGID)
 	}
 	var hmacKey []byte
 	if a.class == classHMAC {
+		if key == 0 {
+			return 0, fmt.Errorf("csp: CALG_HMAC needs a key: %w", NTE_BAD_KEY)
+		}
 		kh, ko, err := c.pin(uint64(key), kindKey)
 		if err != nil {
 			return 0, err
@@ -42,14 +46,16 @@ func (c *CSP) CreateHash(h ProvHandle, alg uint32, key KeyHandle, flags uint32) 
 }
 
 // HashData adds data to the hash. After the value was read (HP_HASHVAL, SignHash,
-// VerifySignature, DeriveKey) it returns NTE_BAD_HASH_STATE. flags must be 0.
+// VerifySignature, DeriveKey) or set (SetHashParam HP_HASHVAL) it returns NTE_BAD_HASH_STATE.
+// flags must be 0 or CRYPT_USERDATA, which Microsoft's providers accept and which changes
+// nothing here.
 func (c *CSP) HashData(hh HashHandle, data []byte, flags uint32) error {
 	eh, o, err := c.pin(uint64(hh), kindHash)
 	if err != nil {
 		return err
 	}
 	defer c.tab.Unpin(eh)
-	if flags != 0 {
+	if flags&^CRYPT_USERDATA != 0 {
 		return fmt.Errorf("csp: HashData flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
 	o.mu.Lock()
@@ -83,7 +89,9 @@ func (c *CSP) GetHashParam(hh HashHandle, param, flags uint32) ([]byte, error) {
 	return nil, fmt.Errorf("csp: hash parameter %d: %w", param, NTE_BAD_TYPE)
 }
 
-// SetHashParam sets a parameter of the hash. The only one is HP_HMAC_INFO, for CALG_HMAC
+// SetHashParam sets a parameter of the hash. HP_HASHVAL sets the hash's value (exactly the
+// hash size, NTE_BAD_DATA otherwise) and finishes it, so that SignHash signs a value computed
+// elsewhere. HP_HMAC_INFO is for CALG_HMAC
 // hashes before their first data: data is the inner hash's ALG_ID as 4 little-endian bytes
 // (the HashAlgid field of Windows' HMAC_INFO, see HMACInfo; custom inner and outer pad
 // strings are not supported). It must name a hash algorithm the context's provider type
@@ -99,12 +107,15 @@ func (c *CSP) SetHashParam(hh HashHandle, param uint32, data []byte, flags uint3
 	if flags != 0 {
 		return fmt.Errorf("csp: SetHashParam flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
-	if param != HP_HMAC_INFO {
-		return fmt.Errorf("csp: hash parameter %d: %w", param, NTE_BAD_TYPE)
-	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	return o.hash.setHMACInfo(o.ctx.provType, data)
+	switch param {
+	case HP_HMAC_INFO:
+		return o.hash.setHMACInfo(o.ctx.pers, data)
+	case HP_HASHVAL:
+		return o.hash.setValue(data)
+	}
+	return fmt.Errorf("csp: hash parameter %d: %w", param, NTE_BAD_TYPE)
 }
 
 // DestroyHash releases the hash object. A hash whose context was released gives NTE_BAD_UID

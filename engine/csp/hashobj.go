@@ -20,7 +20,7 @@ type hashState struct {
 }
 
 // init prepares a hash of alg (classHash or classHMAC, already checked against the provider).
-func (s *hashState) init(alg uint32, a algInfo, hmacKey []byte) {
+func (s *hashState) init(alg uint32, a *algInfo, hmacKey []byte) {
 	s.alg = alg
 	if a.class == classHMAC {
 		s.inner = hmacDefault
@@ -33,7 +33,7 @@ func (s *hashState) init(alg uint32, a algInfo, hmacKey []byte) {
 }
 
 // setHMACInfo selects the inner hash of an HMAC before any data; provType limits the choice.
-func (s *hashState) setHMACInfo(provType uint32, data []byte) error {
+func (s *hashState) setHMACInfo(p personality, data []byte) error {
 	if s.alg != CALG_HMAC {
 		return fmt.Errorf("csp: HP_HMAC_INFO on a non-HMAC hash: %w", NTE_BAD_TYPE)
 	}
@@ -44,7 +44,7 @@ func (s *hashState) setHMACInfo(provType uint32, data []byte) error {
 		return fmt.Errorf("csp: HP_HMAC_INFO takes 4 bytes (little-endian ALG_ID), got %d: %w", len(data), NTE_BAD_DATA)
 	}
 	inner := binary.LittleEndian.Uint32(data)
-	a, ok := lookupAlg(provType, inner)
+	a, ok := lookupAlg(p, inner)
 	if !ok || a.class != classHash {
 		return fmt.Errorf("csp: HMAC inner hash 0x%x: %w", inner, NTE_BAD_ALGID)
 	}
@@ -55,8 +55,7 @@ func (s *hashState) setHMACInfo(provType uint32, data []byte) error {
 
 func (s *hashState) start() {
 	if s.h == nil { // CALG_HMAC: the inner hash is fixed from now on
-		a, _ := lookupAlg(PROV_RSA_AES, s.inner)
-		s.h = hmac.New(a.newHash, s.hmacKey)
+		s.h = hmac.New(hashAlg(s.inner).newHash, s.hmacKey)
 	}
 	s.started = true
 }
@@ -70,6 +69,35 @@ func (s *hashState) write(data []byte) error {
 	}
 	s.h.Write(data)
 	return nil
+}
+
+// setValue sets the value (HP_HASHVAL) and finishes the hash.
+func (s *hashState) setValue(data []byte) error {
+	if len(data) != s.size {
+		return fmt.Errorf("csp: HP_HASHVAL of %d bytes, the hash has %d: %w", len(data), s.size, NTE_BAD_DATA)
+	}
+	copy(s.sum[:], data)
+	s.started, s.finished = true, true
+	s.h = nil
+	return nil
+}
+
+// clone returns an independent copy of the hash in its current state (DuplicateHash).
+func (s *hashState) clone() (hashState, error) {
+	d := *s
+	d.hmacKey = append([]byte(nil), s.hmacKey...)
+	if s.h != nil {
+		hc, ok := s.h.(hash.Cloner)
+		if !ok {
+			return hashState{}, fmt.Errorf("csp: hash state cannot be copied: %w", NTE_BAD_HASH)
+		}
+		h, err := hc.Clone()
+		if err != nil {
+			return hashState{}, fmt.Errorf("csp: hash state cannot be copied: %v: %w", err, NTE_BAD_HASH)
+		}
+		d.h = h
+	}
+	return d, nil
 }
 
 // value finishes the hash if needed and returns its value (aliasing s.sum: copy it).

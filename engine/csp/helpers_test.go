@@ -2,6 +2,7 @@ package csp
 
 import (
 	"crypto/rsa"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"sync"
@@ -101,4 +102,13 @@ func derivedKey(t testing.TB, c *CSP, h ProvHandle, alg uint32) KeyHandle {
 	k := must(c.DeriveKey(h, alg, hh, 0))(t)
 	ok(t, c.DestroyHash(hh))
 	return k
+}
+
+// plaintextBlob builds a PLAINTEXTKEYBLOB by hand (BLOBHEADER, dwKeySize, key), independently
+// of ExportKey.
+func plaintextBlob(alg uint32, key []byte) []byte {
+	b := []byte{byte(PLAINTEXTKEYBLOB), 2, 0, 0}
+	b = binary.LittleEndian.AppendUint32(b, alg)
+	b = binary.LittleEndian.AppendUint32(b, uint32(len(key)))
+	return append(b, key...)
 }

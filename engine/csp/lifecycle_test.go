@@ -265,7 +265,7 @@ func TestVerifyContextHasNoContainer(t *testing.T) {
 	}
 	ok(t, c.ReleaseContext(h, 0))
 	ok(t, c.ReleaseContext(h2, 0))
-	if n := c.ephemeralN.Load(); n != 0 || len(c.ephemeral) != 0 {
+	if n := c.sideN.Load(); n != 0 || len(c.side) != 0 {
 		t.Fatalf("ephemeral pairs left: %d", n)
 	}
 	if c.Len() != 0 {
@@ -339,10 +339,19 @@ func TestAcquireErrors(t *testing.T) {
 		{"dot-dot name is just a name", "..", "", PROV_RSA_AES, CRYPT_NEWKEYSET, 0},
 		{"invalid name when opening", "a/b", "", PROV_RSA_AES, 0, NTE_BAD_KEYSET_PARAM},
 		{"invalid name when deleting", "a/b", "", PROV_RSA_AES, CRYPT_DELETEKEYSET, NTE_BAD_KEYSET_PARAM},
-		{"provider type 0", "", "", 0, CRYPT_VERIFYCONTEXT, NTE_PROV_TYPE_NOT_DEF},
+		{"provider type 0", "", "", 0, CRYPT_VERIFYCONTEXT, NTE_BAD_PROV_TYPE},
+		{"provider type 1000", "", "", 1000, CRYPT_VERIFYCONTEXT, NTE_BAD_PROV_TYPE},
+		{"provider type 1000 with a name", "", MS_ENHANCED_PROV, 1000, CRYPT_VERIFYCONTEXT, NTE_BAD_PROV_TYPE},
+		{"provider type MAXPROVTYPES", "", "", MAXPROVTYPES, CRYPT_VERIFYCONTEXT, NTE_PROV_TYPE_NOT_DEF},
 		{"provider type PROV_RSA_SIG", "", "", 2, CRYPT_VERIFYCONTEXT, NTE_PROV_TYPE_NOT_DEF},
-		{"enhanced provider name", "", MS_ENH_RSA_AES_PROV, PROV_RSA_AES, CRYPT_VERIFYCONTEXT, 0},
-		{"other provider name", "", "Microsoft Base Cryptographic Provider v1.0", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT, NTE_KEYSET_NOT_DEF},
+		{"AES provider name", "", MS_ENH_RSA_AES_PROV, PROV_RSA_AES, CRYPT_VERIFYCONTEXT, 0},
+		{"AES provider name, any case", "", strings.ToUpper(MS_ENH_RSA_AES_PROV), PROV_RSA_AES, CRYPT_VERIFYCONTEXT, 0},
+		{"AES provider name as PROV_RSA_FULL", "", MS_ENH_RSA_AES_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT, NTE_PROV_TYPE_NO_MATCH},
+		{"base provider", "", MS_DEF_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT, 0},
+		{"enhanced provider", "", MS_ENHANCED_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT, 0},
+		{"strong provider", "", MS_STRONG_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT, 0},
+		{"enhanced provider as PROV_RSA_AES", "", MS_ENHANCED_PROV, PROV_RSA_AES, CRYPT_VERIFYCONTEXT, NTE_PROV_TYPE_NO_MATCH},
+		{"unknown provider name", "", "Microsoft RSA SChannel Cryptographic Provider", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT, NTE_KEYSET_NOT_DEF},
 		{"verify context with a name", "exists", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT, NTE_BAD_FLAGS},
 		{"verify context deleting", "", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT | CRYPT_DELETEKEYSET, NTE_BAD_FLAGS},
 		{"verify context with NEWKEYSET", "", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT | CRYPT_NEWKEYSET, 0},
@@ -383,7 +392,12 @@ func TestAlgorithmsByProviderType(t *testing.T) {
 		{CALG_AES_128, false, NTE_BAD_ALGID, 0},
 		{CALG_AES_192, false, NTE_BAD_ALGID, 0},
 		{CALG_AES_256, false, NTE_BAD_ALGID, 0},
-		{0x6801, false, NTE_BAD_ALGID, NTE_BAD_ALGID}, // CALG_RC4
+		{CALG_RC4, false, 0, 0},
+		{CALG_DES, false, 0, 0},
+		{CALG_3DES, false, 0, 0},
+		{CALG_3DES_112, false, 0, 0},
+		{CALG_MD4, true, 0, 0},
+		{CALG_RC2, false, NTE_BAD_ALGID, NTE_BAD_ALGID}, // not offered: no RC2 in Go
 		{CALG_SHA1, false, NTE_BAD_ALGID, NTE_BAD_ALGID},
 		{CALG_HMAC, false, NTE_BAD_ALGID, NTE_BAD_ALGID},
 	} {
@@ -410,9 +424,11 @@ func TestAlgorithmsByProviderType(t *testing.T) {
 	wantCode(t, "GenKey key length mismatch", err, NTE_BAD_FLAGS)
 	_, err = c.GenKey(aes, CALG_AES_128, 128<<16|CRYPT_EXPORTABLE)
 	wantCode(t, "GenKey key length match", err, 0)
-	_, err = c.GenKey(aes, AT_SIGNATURE, 1024<<16)
-	wantCode(t, "RSA key length other than 2048", err, NTE_BAD_FLAGS)
-	_, err = c.GenKey(aes, CALG_AES_128, 0x2)
+	_, err = c.GenKey(aes, AT_SIGNATURE, 1020<<16)
+	wantCode(t, "RSA key length not a multiple of 8", err, NTE_BAD_FLAGS)
+	_, err = c.GenKey(aes, AT_SIGNATURE, 16392<<16)
+	wantCode(t, "RSA key length beyond the maximum", err, NTE_BAD_FLAGS)
+	_, err = c.GenKey(aes, CALG_AES_128, 0x200)
 	wantCode(t, "GenKey unknown flag", err, NTE_BAD_FLAGS)
 	_, err = c.CreateHash(aes, CALG_SHA1, 0, 1)
 	wantCode(t, "CreateHash flags", err, NTE_BAD_FLAGS)
@@ -433,7 +449,7 @@ func TestHashState(t *testing.T) {
 	ok(t, c.HashData(hh, nil, 0))
 	_ = must(c.GetHashParam(hh, HP_HASHVAL, 0))(t)
 	wantCode(t, "HashData after HP_HASHVAL", c.HashData(hh, []byte("x"), 0), NTE_BAD_HASH_STATE)
-	wantCode(t, "HashData flags", c.HashData(hh, []byte("x"), 1), NTE_BAD_FLAGS)
+	wantCode(t, "HashData flags", c.HashData(hh, []byte("x"), 2), NTE_BAD_FLAGS)
 	_, err := c.GetHashParam(hh, HP_HASHVAL, 1)
 	wantCode(t, "GetHashParam flags", err, NTE_BAD_FLAGS)
 	// The value of an empty hash is the hash of nothing.
@@ -467,7 +483,7 @@ func TestPrecedence(t *testing.T) {
 		{"zero hash", c.DestroyHash(0), NTE_BAD_HASH},
 		{"destroyed before, context released", c.DestroyHash(f.deadHash), NTE_BAD_UID},
 		{"bad hash and bad key: the first handle wins", c.VerifySignature(f.staleHash, nil, f.staleKey, 1), NTE_BAD_HASH},
-		{"live handles, bad flags", c.HashData(f.hash, nil, 1), NTE_BAD_FLAGS},
+		{"live handles, bad flags", c.HashData(f.hash, nil, 2), NTE_BAD_FLAGS},
 	} {
 		wantCode(t, tc.name, tc.err, tc.want)
 	}
