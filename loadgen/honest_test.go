@@ -4,43 +4,56 @@ import (
 	"context"
 	"math"
 	"runtime"
+	"sync/atomic"
 	"testing"
 	"time"
 )
 
 // Throughput is the operations of the measured phase over its wall-clock
 // length, as RunParallel reports it, however many more workers there are
-// than Ps: ops/s times the phase's duration is the operation count.
+// than Ps. Measured against a clock outside Run: ops/s x the phase's length
+// is the operation count, and that length is no shorter than the
+// configured duration and no longer than Run itself took, less the warm-up.
+// (Summing each worker's rate over a window of its own, as the harness once
+// did, read 11 to 28 times too high here.)
 func TestThroughputWithMoreWorkersThanPs(t *testing.T) {
 	for _, procs := range []int{2, 1} {
 		prev := runtime.GOMAXPROCS(procs)
 		f := &fake{}
 		cfg := Config{Workers: 64, Duration: 300 * time.Millisecond, Warmup: 30 * time.Millisecond}
+		start := time.Now()
 		res, err := Run(context.Background(), f.workload("fake"), cfg)
+		wall := time.Since(start)
 		runtime.GOMAXPROCS(prev)
 		if err != nil {
 			t.Fatal(err)
 		}
 		implied := res.Throughput * cfg.Duration.Seconds()
-		t.Logf("GOMAXPROCS=%d: %d ops, %.4g ops/s over %v measured (%v configured): ops/s x duration = %.4g",
-			procs, res.Count, res.Throughput, res.Elapsed, cfg.Duration, implied)
-		if math.Abs(implied/float64(res.Count)-1) > 0.10 {
-			t.Errorf("GOMAXPROCS=%d, 64 workers: ops/s x duration = %.4g, but %d operations ran", procs, implied, res.Count)
+		t.Logf("GOMAXPROCS=%d: %d ops, %.4g ops/s over %v measured (%v configured, Run took %v): ops/s x duration = %.4g (%.3f of N)",
+			procs, res.Count, res.Throughput, res.Elapsed, cfg.Duration, wall, implied, implied/float64(res.Count))
+		if res.Count == 0 || math.Abs(res.Throughput*res.Elapsed.Seconds()/float64(res.Count)-1) > 1e-9 {
+			t.Errorf("GOMAXPROCS=%d: %.4g ops/s over %v is not %d operations", procs, res.Throughput, res.Elapsed, res.Count)
+		}
+		if res.Elapsed < cfg.Duration || res.Elapsed > wall-cfg.Warmup {
+			t.Errorf("GOMAXPROCS=%d: measured phase %v, want between the configured %v and Run's %v less the warm-up", procs, res.Elapsed, cfg.Duration, wall)
 		}
 	}
 }
 
 // spin is a workload whose operation busy-waits for d: a system under test
-// with a known capacity of one operation per d per worker.
-func spin(d time.Duration) Workload {
+// with a capacity of one operation per d per worker. It adds the wall-clock
+// time spent inside operations to busy.
+func spin(d time.Duration, busy *atomic.Int64) Workload {
 	return Workload{
 		Name:     "spin",
 		Outcomes: []OutcomeInfo{{"ok", Success}},
 		Setup: func(int) (Instance, error) {
 			return constOpInstance(func() Op {
 				return func() Outcome {
-					for start := time.Now(); time.Since(start) < d; {
+					start := time.Now()
+					for time.Since(start) < d {
 					}
+					busy.Add(int64(time.Since(start)))
 					return 0
 				}
 			}), nil
@@ -49,39 +62,45 @@ func spin(d time.Duration) Workload {
 }
 
 // Under ten times more arrivals than the workload can take, an open loop
-// reports what ran: a non-zero achieved rate close to the closed loop's
-// capacity (neither the generator nor the warm-up's backlog in the way),
-// every arrival it could not issue as missed, and latencies that include
-// the backlog, measured from each arrival's intended start.
+// reports what ran: a non-zero achieved rate at the workload's capacity
+// (neither the generator nor the warm-up's backlog in the way: the worker
+// spends most of its time inside operations), every arrival it could not
+// issue as missed, and latencies that include the backlog, measured from
+// each arrival's intended start. Before the warm-up's backlog was dropped,
+// this storm measured nothing at all.
 func TestOpenLoopOverloadIsReported(t *testing.T) {
-	w := spin(20 * time.Microsecond)
-	closed, err := Run(context.Background(), w, Config{Workers: 1, Duration: 150 * time.Millisecond, Warmup: 15 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rate := 10 * closed.Throughput
+	const op = 20 * time.Microsecond
+	rate := 10 * float64(time.Second/op)
 	cfg := Config{Workers: 1, Duration: 300 * time.Millisecond, Warmup: 60 * time.Millisecond, Rate: rate}
-	res, err := Run(context.Background(), w, cfg)
+	var inOps atomic.Int64
+	start := time.Now()
+	res, err := Run(context.Background(), spin(op, &inOps), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Overloaded throughout, warm-up included, the worker should be inside
+	// an operation nearly all the time: the share of Run's wall-clock time
+	// spent there tells the generator's own cost, whatever else the
+	// machine is doing (a preemption delays an operation as much as the
+	// generator).
+	busy := time.Duration(inOps.Load()).Seconds() / time.Since(start).Seconds()
 	scheduled := rate * cfg.Duration.Seconds()
-	t.Logf("closed loop %.4g ops/s; open loop at %.4g/s: %d ops, %d missed (%.0f scheduled), achieved %.4g ops/s over %v, p50 %v, max %v",
-		closed.Throughput, rate, res.Count, res.Missed, scheduled, res.Throughput, res.Elapsed, res.Quantile(0.5), res.MaxLatency)
+	t.Logf("open loop at %.4g/s: %d ops, %d missed (%.0f scheduled), achieved %.4g ops/s over %v, busy %.2f of it, p50 %v, max %v",
+		rate, res.Count, res.Missed, scheduled, res.Throughput, res.Elapsed, busy, res.Quantile(0.5), res.MaxLatency)
 	if res.Count == 0 || res.Throughput == 0 {
 		t.Fatalf("overloaded open loop measured %d ops at %v ops/s", res.Count, res.Throughput)
 	}
 	if got := float64(res.Count + res.Missed); math.Abs(got-scheduled) > 2 {
 		t.Errorf("ops + missed = %.0f, want the %.0f arrivals of the phase", got, scheduled)
 	}
-	if res.Missed < 5*res.Count {
+	if res.Missed < res.Count {
 		t.Errorf("%d missed against %d issued at ten times the capacity", res.Missed, res.Count)
 	}
 	if math.Abs(res.Throughput*res.Elapsed.Seconds()/float64(res.Count)-1) > 1e-9 {
 		t.Errorf("achieved rate %v is not ops %d over the window %v", res.Throughput, res.Count, res.Elapsed)
 	}
-	if res.Throughput < closed.Throughput/2 {
-		t.Errorf("achieved %.4g ops/s against a capacity of %.4g: the generator or the warm-up got in the way", res.Throughput, closed.Throughput)
+	if busy < 0.5 {
+		t.Errorf("operations filled only %.2f of the run: the generator got in the way", busy)
 	}
 	if res.MaxLatency < cfg.Duration/3 {
 		t.Errorf("max latency %v: the backlog of a %v phase went unmeasured", res.MaxLatency, cfg.Duration)
