@@ -8,11 +8,8 @@ import (
 // deriveMaterial is CryptDeriveKey's construction (Microsoft's CryptDeriveKey page): the key
 // is the first bytes of the hash value, except that the value is first expanded to
 // H(value ^ 0x36 pad) || H(value ^ 0x5C pad), over 64-byte buffers, with the base's hash
-// algorithm, when it is shorter than the key or when expand is set. DeriveKey sets expand for
-// AES and 3DES keys (two and three keys) from a hash outside the SHA-2 family, as Windows
-// does; Wine's rsaenh expands only when the value is too short, which gives other AES keys
-// from MD5 or SHA-1 than Windows. It returns the whole material: the bytes after the key are
-// the salt CRYPT_CREATE_SALT takes.
+// algorithm, when it is shorter than the key or when expand is set (see deriveExpands). It
+// returns the whole material: the bytes after the key are the salt CRYPT_CREATE_SALT takes.
 func deriveMaterial(newHash func() hash.Hash, value []byte, keyLen int, expand bool) ([]byte, error) {
 	if len(value) >= keyLen && !expand {
 		return append([]byte(nil), value...), nil
@@ -40,11 +37,17 @@ func deriveMaterial(newHash func() hash.Hash, value []byte, keyLen int, expand b
 	return out, nil
 }
 
-// deriveExpands reports whether CryptDeriveKey expands the hash value of hashAlg whatever its
-// length, for a key of alg.
+// deriveExpands reports whether CryptDeriveKey expands the hash value of hashAlg for a key of
+// alg whatever its length. The page says it does for AES and 3DES keys from a hash outside
+// the SHA-2 family; Windows' ciphertexts in Wine's test_key_derivation show that "3DES" means
+// three-key 3DES (CALG_3DES, 24 bytes, longer than MD5 and SHA-1 values anyway), not two-key
+// CALG_3DES_112, whose key is the first 16 bytes of the value as for other ciphers. So the
+// rule changes keys only for AES from MD4, MD5 and SHA-1 (AES-128: 16 bytes, which those
+// values would cover): Wine's rsaenh once expanded only values shorter than the key, and gave
+// other AES-128 keys than Windows.
 func deriveExpands(alg, hashAlg uint32) bool {
 	switch alg {
-	case CALG_AES, CALG_AES_128, CALG_AES_192, CALG_AES_256, CALG_3DES, CALG_3DES_112:
+	case CALG_AES, CALG_AES_128, CALG_AES_192, CALG_AES_256, CALG_3DES:
 		return !isSHA2(hashAlg)
 	}
 	return false

@@ -127,8 +127,8 @@ func (c *CSP) GetUserKey(h ProvHandle, keySpec uint32) (KeyHandle, error) {
 // DeriveKey creates a session key (any session key algorithm the context's provider offers,
 // else NTE_BAD_ALGID) from the value of the hash base, by CryptDeriveKey's construction: the
 // key is the first bytes of the hash value, expanded first (see deriveMaterial) when the value
-// is too short, or always for AES and 3DES keys from a hash outside the SHA-2 family, as on
-// Windows. Deriving finishes the hash. The key's IV is zero; CRYPT_CREATE_SALT takes the salt
+// is too short, or always for AES and three-key 3DES keys from a hash outside the SHA-2
+// family, as on Windows. Deriving finishes the hash. The key's IV is zero; CRYPT_CREATE_SALT takes the salt
 // from the hash bytes after the key. Flags as in GenKey.
 func (c *CSP) DeriveKey(h ProvHandle, alg uint32, base HashHandle, flags uint32) (KeyHandle, error) {
 	eh, ctx, err := c.pin(uint64(h), kindCtx)
