@@ -12,14 +12,17 @@
 // Group shares answer a different question, "whose work was the CPU
 // doing?", so a sample's flat weight goes to the group of the innermost
 // frame that belongs to a group: walking up the stack from the leaf, past
-// frames of packages no group claims (sync/atomic, internal/..., the rest
-// of the standard library, unsymbolized addresses) and past frames of
-// groups marked Support (meant for the runtime: allocation, write
-// barriers, preemption), which count only the samples no other group is
-// found above. An atomic
-// store, a write barrier or a hash block called from the engine then
-// counts for the engine, not for "other" or the runtime. A group's cum
-// share is the weight of samples with any of its functions on the stack.
+// frames of standard packages no group claims (sync/atomic, internal/...,
+// the rest of the standard library, unsymbolized addresses) and past
+// frames of groups marked Support (meant for the runtime: allocation,
+// write barriers, preemption), which count only the samples no other
+// group is found above. An atomic store, a write barrier or a hash block
+// called from the engine then counts for the engine, not for "other" or
+// the runtime. The walk stops at a frame of a package outside the
+// standard library that no group claims: the user's own code keeps its
+// samples (as "other") instead of handing them to the test harness that
+// called it. A group's cum share is the weight of samples with any of its
+// functions on the stack.
 package profsum
 
 import (
@@ -29,6 +32,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -92,6 +96,9 @@ func ParseData(data []byte) (p *profile.Profile, err error) {
 type Group struct {
 	Name     string
 	Prefixes []string
+	// Regexp, when set, also claims every function whose name it
+	// matches (unanchored, like pprof's -focus).
+	Regexp *regexp.Regexp
 	// Support marks code that works on behalf of its callers, like the Go
 	// runtime: the flat weight of a sample running it goes to the nearest
 	// caller in a group that is not support, and to this group only if
@@ -138,8 +145,14 @@ type Share struct {
 type Summary struct {
 	SampleType string // e.g. "cpu"
 	Unit       string // e.g. "nanoseconds", "count", "bytes"
-	// Total is the sum of the chosen value over all samples.
+	// Total is the sum of the chosen value over all samples; for a diff
+	// (see Diff), the base's total, which percentages are taken of, as
+	// pprof does.
 	Total int64
+	// Diff reports that the profile is a diff: weights are head minus
+	// base, and Net is the head's total minus the base's.
+	Diff bool
+	Net  int64
 	// Duration is the profile's duration in nanoseconds, 0 if unknown.
 	Duration int64
 	// Funcs holds every function, ordered by flat weight as pprof -top
@@ -209,6 +222,7 @@ func Summarize(p *profile.Profile, opts Options) (*Summary, error) {
 		return nil
 	}
 
+	var baseTotal int64
 	seen := make(map[string]bool)
 	inGroup := make([]bool, len(s.Shares))
 	for _, smp := range p.Sample {
@@ -216,8 +230,14 @@ func Summarize(p *profile.Profile, opts Options) (*Summary, error) {
 		if v == 0 {
 			continue
 		}
-		if err := add(&s.Total, v); err != nil {
+		if err := add(&s.Net, v); err != nil {
 			return nil, err
+		}
+		if isBaseSample(smp) {
+			s.Diff = true
+			if err := add(&baseTotal, abs64(v)); err != nil {
+				return nil, err
+			}
 		}
 		clear(seen)
 		clear(inGroup)
@@ -235,7 +255,14 @@ func Summarize(p *profile.Profile, opts Options) (*Summary, error) {
 				}
 				g := group(name)
 				switch {
-				case owner >= 0 || g == len(opts.Groups):
+				case owner >= 0:
+				case g == len(opts.Groups):
+					// Code of the user's own (a package outside the
+					// standard library no group claims) keeps the
+					// sample: it is nobody's helper.
+					if !passesOn(name) {
+						owner = g
+					}
 				case !opts.Groups[g].Support:
 					owner = g
 				case support < 0:
@@ -266,6 +293,12 @@ func Summarize(p *profile.Profile, opts Options) (*Summary, error) {
 				}
 			}
 		}
+	}
+	s.Total = s.Net
+	if s.Diff {
+		s.Total = baseTotal
+	} else {
+		s.Net = 0
 	}
 	for _, name := range order {
 		w := funcs[name]
@@ -332,6 +365,36 @@ func frameNames(loc *profile.Location) []string {
 	return names
 }
 
+// passesOn reports whether a frame no group claims hands its sample on to
+// its caller: an unsymbolized address, or a function of the standard
+// library (its import path's first element has no dot, and it is not
+// package main).
+func passesOn(name string) bool {
+	if strings.HasPrefix(name, "0x") {
+		return true
+	}
+	pkg := packageOf(name)
+	if pkg == "main" {
+		return false
+	}
+	first, _, _ := strings.Cut(pkg, "/")
+	return !strings.Contains(first, ".")
+}
+
+// packageOf returns the import path of a function named as pprof names
+// it ("example.com/m/pkg.(*T).Method", "sync/atomic.AddInt64",
+// "pkg.F[...]").
+func packageOf(name string) string {
+	if i := strings.IndexByte(name, '['); i >= 0 {
+		name = name[:i]
+	}
+	slash := strings.LastIndexByte(name, '/')
+	if dot := strings.IndexByte(name[slash+1:], '.'); dot >= 0 {
+		return name[:slash+1+dot]
+	}
+	return name
+}
+
 // matchGroup returns the index of the first group claiming name, or
 // len(groups) for the rest.
 func matchGroup(name string, groups []Group) int {
@@ -340,6 +403,9 @@ func matchGroup(name string, groups []Group) int {
 			if hasPackagePrefix(name, p) {
 				return i
 			}
+		}
+		if g.Regexp != nil && g.Regexp.MatchString(name) {
+			return i
 		}
 	}
 	return len(groups)

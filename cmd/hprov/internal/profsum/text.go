@@ -15,7 +15,9 @@ import (
 func (s *Summary) WriteText(w io.Writer, n int) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "Type: %s\n", s.SampleType)
-	if s.Duration != 0 {
+	if s.Diff {
+		s.writeDiffHeader(bw)
+	} else if s.Duration != 0 {
 		ratio := ""
 		if ns, ok := s.nanoseconds(s.Total); ok && ns != 0 {
 			ratio = " (" + percentage(int64(ns), s.Duration) + ")"
@@ -24,7 +26,7 @@ func (s *Summary) WriteText(w io.Writer, n int) error {
 	} else {
 		fmt.Fprintf(bw, "Total samples = %s\n", s.label(s.Total))
 	}
-	if s.Total == 0 {
+	if s.Total == 0 && s.Net == 0 {
 		fmt.Fprintln(bw, "No samples.")
 		return bw.Flush()
 	}
@@ -182,4 +184,44 @@ func label(v int64, unitName string) string {
 		return "0"
 	}
 	return sv + suffix
+}
+
+// writeDiffHeader says what a diff's numbers are: head minus base, in
+// percent of the base's total, as pprof -diff_base prints them.
+func (s *Summary) writeDiffHeader(w io.Writer) {
+	head := s.Total + s.Net
+	fmt.Fprintf(w, "Diff: head - base (pprof -diff_base); base total = %s, head total = %s, change = %s (%s of base)\n",
+		s.label(s.Total), s.label(head), signed(s.label(s.Net), s.Net), signedPct(s.Net, s.Total))
+	fmt.Fprintln(w, "Weights are head minus base; percentages are of the base's total.")
+}
+
+// WriteGrowth writes the n functions whose flat weight grew most and the
+// n whose cumulative weight grew most, in pprof -top's columns, for a
+// diff (see Diff): where the head spends the time the base did not.
+func (s *Summary) WriteGrowth(w io.Writer, n int) error {
+	bw := bufio.NewWriter(w)
+	s.writeDiffHeader(bw)
+	flat, cum := s.GrewFlat(n), s.GrewCum(n)
+	if len(flat) == 0 && len(cum) == 0 {
+		fmt.Fprintln(bw, "No function grew.")
+		return bw.Flush()
+	}
+	s.writeFuncs(bw, fmt.Sprintf("Top %d functions by flat growth", len(flat)), flat)
+	fmt.Fprintln(bw)
+	s.writeFuncs(bw, fmt.Sprintf("Top %d functions by cum growth", len(cum)), cum)
+	return bw.Flush()
+}
+
+func signed(label string, v int64) string {
+	if v > 0 {
+		return "+" + label
+	}
+	return label
+}
+
+func signedPct(v, total int64) string {
+	if total == 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%+.1f%%", 100*float64(v)/float64(total))
 }
