@@ -2,8 +2,9 @@
 # smoke.sh: the storm harness end to end in about 2 seconds, for CI.
 #   storm (closed loop: three profiles, two impls; plus one open-loop
 #   storm) -> benchmark-format results file -> benchstat reads it (when
-#   installed) -> hprov compare of the file against itself (exit 0) ->
-#   hprov profile of the storm's CPU profile.
+#   installed) -> hprov compare's verdicts on the file against itself
+#   (exit 0, 3 with too few samples, 2 on garbage) -> hprov profile of
+#   the storm's CPU profile.
 # Any violation, failure or unexpected exit status fails the script.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -28,8 +29,29 @@ if [ -x "$bs" ]; then
 	"$bs" "$results" >/dev/null
 fi
 
-echo "== compare the results with themselves (must pass)"
-"$HPROV" compare "$results" "$results" >/dev/null
+echo "== compare: the gate's verdicts and exit statuses"
+# expect STATUS CMD...: run CMD (stdout discarded), require exit STATUS.
+expect() {
+	local want=$1 got=0
+	shift
+	"$@" >/dev/null 2>"$HPROV_TMP/verdict" || got=$?
+	if [ "$got" -ne "$want" ]; then
+		echo "smoke: exit $got, want $want: $*" >&2
+		cat "$HPROV_TMP/verdict" >&2
+		exit 1
+	fi
+	tail -n 1 "$HPROV_TMP/verdict"
+}
+# The results against themselves: no regression (0) once each side has
+# enough runs to count; inconclusive (3) when it has fewer than -min-samples.
+expect 0 "$HPROV" compare -min-samples 1 "$results" "$results"
+expect 3 "$HPROV" compare -min-samples 1000 "$results" "$results"
+# Machine-readable verdicts: one JSON object per compared row.
+rows=$("$HPROV" compare -min-samples 1 -format json "$results" "$results" 2>/dev/null | grep -c '"verdict":"unchanged"')
+[ "$rows" -gt 0 ] || { echo "smoke: no JSON verdicts" >&2; exit 1; }
+# Garbage is bad input (2).
+echo "not a benchmark" >"$HPROV_TMP/garbage.txt"
+expect 2 "$HPROV" compare "$HPROV_TMP/garbage.txt" "$results"
 
 echo "== profile"
 "$HPROV" profile -top 5 "$cpu"

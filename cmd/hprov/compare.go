@@ -4,65 +4,60 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"strings"
 
 	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
+	"github.com/hprov/hprov/cmd/hprov/internal/gate"
 )
 
-const compareSynopsis = `[flags] OLD NEW
+const compareSynopsis = `[flags] INPUT...
 
-Compares two files of Go benchmark results as benchstat does (medians,
-confidence intervals, Mann-Whitney U tests) and prints benchstat's table.
-Exit status 1 when any benchmark is significantly worse (at -alpha) by more
-than -threshold, in the direction its unit metadata gives; 2 when a file
-cannot be read or holds no comparable results.`
+benchstat with a verdict. Takes benchstat's flags and inputs (files,
+label=path, - for standard input; the first column is the baseline) and
+prints exactly benchstat's output on stdout; with -format json or
+markdown, one row per comparison with its verdict instead.
+
+Verdicts go to stderr, and the exit status is:
+  0  no gated row is significantly worse by more than -threshold
+  1  at least one is (worse in its unit's better-direction)
+  2  bad input: bad flags, an unreadable file, malformed lines, no results
+  3  inconclusive: a gated row with fewer than -min-samples values on a
+     side, a benchmark of the baseline missing from a later column
+     (unless -allow-missing), or nothing compared at all
+
+Gated rows are all rows, or those matching -gate (benchproc filter
+syntax, as -filter). The threshold is exclusive and exact: at 5%, a
+change of exactly +5.00% is not a regression. A change from 0 to a
+non-zero value has no percentage (benchstat prints ?) and counts as
+beyond any threshold in its direction. A significant change beyond the
+threshold in a unit whose better-direction is unknown (no
+"Unit X better=higher|lower" line, no built-in default) is
+insufficient: declare it.`
 
 func compare(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("compare", compareSynopsis)
-	alpha := fs.Float64("alpha", 0.05, "significance level of the comparison test")
-	threshold := fs.String("threshold", "0%", "smallest worsening that counts as a regression, as a `percentage` (5%) or fraction (0.05)")
+	proj := benchcmp.DefaultProjection()
+	proj.RegisterFlags(fs)
+	cfg := gate.DefaultConfig()
+	cfg.RegisterFlags(fs)
 	pos, err := parse(fs, args, stdout)
 	if errors.Is(err, errHelp) {
 		return exitOK
 	}
-	if err == nil && len(pos) != 2 {
-		err = usagef("want two files, OLD and NEW; got %d argument(s) (see -h)", len(pos))
+	if err == nil && len(pos) == 0 {
+		err = usagef("want at least one input file (see -h)")
 	}
-	if err != nil {
-		return fail(stderr, "compare", err)
+	if err == nil {
+		err = cfg.Validate()
 	}
-	if !(*alpha > 0 && *alpha <= 1) || math.IsNaN(*alpha) {
-		return fail(stderr, "compare", usagef("-alpha %v: want a level in (0, 1]", *alpha))
-	}
-	th, err := benchcmp.ParseThreshold(*threshold)
-	if err != nil {
-		return fail(stderr, "compare", usagef("-threshold: %v", strings.TrimPrefix(err.Error(), "benchcmp: ")))
-	}
-	var sides [2]*benchcmp.Results
-	for i, path := range pos {
-		if sides[i], err = benchcmp.ReadFile(path); err != nil {
-			return fail(stderr, "compare", usagef("%v", unwrapPathKeep(err, path)))
-		}
-	}
-	rep, err := benchcmp.Compare(sides[0], sides[1], benchcmp.Options{Alpha: *alpha, Threshold: th})
 	if err != nil {
 		return fail(stderr, "compare", usagef("%v", err))
 	}
-	if err := rep.WriteText(stdout); err != nil {
-		return fail(stderr, "compare", err)
+	in, err := benchcmp.ReadFiles(pos)
+	if err != nil {
+		return fail(stderr, "compare", usagef("%v", err))
 	}
-	regs := rep.Regressions()
-	if len(regs) == 0 {
-		return exitOK
-	}
-	var names []string
-	for _, r := range regs {
-		names = append(names, fmt.Sprintf("%s %s %+.1f%%", r.Name, r.Unit, 100*r.Delta()))
-	}
-	fmt.Fprintf(stderr, "hprov compare: %d regression(s) beyond %s: %s\n", len(regs), *threshold, strings.Join(names, "; "))
-	return exitFailure
+	return gate.Run("hprov compare", in, proj, cfg, stdout, stderr)
 }
 
 // unwrapPathKeep turns "open x: no such file" into a message that names

@@ -2,15 +2,16 @@
 // layer, and reads their results.
 //
 //	hprov storm   [flags]                  run storms, print a table, write results
-//	hprov compare [flags] OLD NEW          benchstat-style comparison; exit 1 on a regression
+//	hprov compare [flags] INPUT...         benchstat's output, plus a verdict (exit 0/1/2/3)
 //	hprov profile [flags] FILE             top functions of a pprof profile, engine vs harness
 //	hprov plot    RESULTS... -o FILE.svg   scaling and latency charts
 //
 // Every subcommand takes -h. Exit status: 0 on success, 1 when a storm
-// finds a violation or fails, or when compare finds a regression, and 2 on
+// finds a violation or fails, or when compare finds a regression, 2 on
 // bad input (unknown profile or impl, malformed mix, a duration or rate
 // that is not positive, a file that cannot be read or is malformed), which
-// is reported in one line on stderr.
+// is reported in one line on stderr, and 3 when compare is inconclusive
+// (too few runs, a benchmark missing from NEW, nothing compared).
 //
 // The command is a thin layer: flags are parsed here and turned into
 // loadgen, report, benchcmp, profsum and scaleplot calls, which know
@@ -38,7 +39,7 @@ const usage = `usage: hprov <command> [flags] [args]
 
 commands:
   storm     run storms (no flags: a short standard suite) and print a table
-  compare   compare two benchmark-format result files, benchstat style
+  compare   benchstat's comparison of result files, with a regression verdict
   profile   summarise a pprof profile: top functions, engine vs harness
   plot      chart throughput against workers, and latency percentiles
 

@@ -1,44 +1,44 @@
-package benchcmp
+package benchcmp_test
 
 import (
 	"bytes"
-	"errors"
 	"io"
 	"testing"
 
-	"golang.org/x/perf/benchfmt"
+	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
+	"github.com/hprov/hprov/cmd/hprov/internal/gate"
 )
 
-// FuzzRead feeds arbitrary bytes to the reading path and, when they parse,
-// through the whole comparison of the file against itself. Nothing may
-// panic; a rejected input must say why with one of the package's errors;
-// an accepted one always compares with itself without a regression.
-// The seed corpus is in testdata/fuzz/FuzzRead.
+// FuzzRead feeds arbitrary bytes through reading, the tables (text and
+// CSV) and the gate, comparing the input with itself. Nothing may panic;
+// a file never regresses against itself; input with no results is bad
+// input. The seed corpus is in testdata/fuzz/FuzzRead.
 func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
-		res, err := Read(bytes.NewReader(data), "fuzz.txt")
+		in, err := benchcmp.ReadSources([]benchcmp.Source{
+			{Label: "a", R: bytes.NewReader(data)}, {Label: "b", R: bytes.NewReader(data)}})
 		if err != nil {
-			var syn *benchfmt.SyntaxError
-			if !errors.Is(err, ErrNoResults) && !errors.As(err, &syn) && !bytes.Contains([]byte(err.Error()), []byte("fuzz.txt:")) {
-				t.Fatalf("unexplained error %v", err)
-			}
-			if err.Error() == "" {
-				t.Fatal("empty error message")
-			}
-			return
+			t.Fatalf("reading from memory: %v", err)
 		}
-		if res.Len() == 0 {
-			t.Fatal("accepted input with no results")
-		}
-		rep, err := Compare(res, res, Options{})
+		ts, err := benchcmp.Build(in, benchcmp.DefaultProjection(), benchcmp.DefaultOptions())
 		if err != nil {
-			t.Fatalf("comparing a file with itself: %v", err)
-		}
-		if regs := rep.Regressions(); len(regs) != 0 {
-			t.Fatalf("file regresses against itself: %s %s", regs[0].Name, regs[0].Unit)
-		}
-		if err := rep.WriteText(io.Discard); err != nil {
 			t.Fatal(err)
+		}
+		if err := ts.WriteText(io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		if err := ts.WriteCSV(io.Discard, io.Discard); err != nil {
+			t.Fatal(err)
+		}
+		var stderr bytes.Buffer
+		code := gate.Run("fuzz", in, benchcmp.DefaultProjection(), gate.DefaultConfig(), io.Discard, &stderr)
+		switch {
+		case code == gate.ExitRegression:
+			t.Fatalf("input regresses against itself:\n%s", stderr.String())
+		case len(in.Results) == 0 && code != gate.ExitBadInput:
+			t.Fatalf("no results, exit %d", code)
+		case len(in.Warnings) > 0 && code != gate.ExitBadInput:
+			t.Fatalf("malformed lines, exit %d", code)
 		}
 	})
 }

@@ -4,138 +4,135 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
+	"golang.org/x/perf/benchproc"
 	"golang.org/x/perf/benchunit"
 )
 
-// WriteText writes the report as benchstat's text output: configuration
-// header lines, then per table the column headings, one line per benchmark
-// with "center ± CI%" for each side and, on the new side, the delta and
-// "(p=… n=…)" ("~" when not significant), a geomean line when the table
-// has several rows, and numbered footnotes for warnings. Notes follow the
-// tables, one "note:" line each.
-func (rep *Report) WriteText(w io.Writer) error {
+// WriteText writes the tables as benchstat's default text output, byte
+// for byte: before each table the table-key fields that changed since the
+// previous one ("goos: linux"), then the column header (one line per
+// field of the -col projection, then the unit and "vs base"), one line
+// per row with "center ± CI%" per column and, for every column but the
+// first, the delta ("~" when not significant) and "(p=… n=…)", a geomean
+// line when the table has several rows, and the table's numbered
+// footnotes. Tables are separated by a blank line.
+func (ts *Tables) WriteText(w io.Writer) error {
 	bw := bufio.NewWriter(w)
-	var prev []ConfigValue
-	for i, t := range rep.Tables {
-		if i > 0 {
-			bw.WriteString("\n")
-		}
-		// As benchstat does, print only the configuration lines
-		// that changed since the previous table.
-		for j, c := range t.Config {
-			if i == 0 || j >= len(prev) || prev[j] != c {
-				fmt.Fprintf(bw, "%s: %s\n", c.Key, c.Value)
-			}
-		}
-		prev = t.Config
-		rep.writeTable(bw, t)
-	}
-	for _, n := range rep.notes {
-		fmt.Fprintf(bw, "note: %s\n", n)
-	}
+	ts.eachTable(func(line string) { bw.WriteString(line + "\n") }, func(t *Table) { t.writeText(bw) })
 	return bw.Flush()
 }
 
-// writeTable follows the layout of benchstat's internal benchtab
-// Table.ToText for two columns, old (the baseline) and new.
-func (rep *Report) writeTable(w io.Writer, t *Table) {
-	var o textTable
-	// Each side occupies centerCols columns (center, "± CI", footnotes),
-	// plus deltaCols (delta, "(p= n=)", footnotes) when compared to a
-	// baseline.
-	const labelCols, centerCols, deltaCols = 1, 3, 3
-	startCol := func(exp int) int {
-		if exp == 0 {
-			return labelCols
+// eachTable calls hdr for the lines printed before each table (a blank
+// line between tables, then the changed key fields) and body for the
+// table itself.
+func (ts *Tables) eachTable(hdr func(string), body func(*Table)) {
+	for i, t := range ts.Tables {
+		if i > 0 {
+			hdr("")
 		}
-		return labelCols + centerCols + (exp-1)*(centerCols+deltaCols)
+		for _, f := range t.Key.Projection().FlattenedFields() {
+			if f.Name == ".unit" {
+				continue // the unit heads the table's columns
+			}
+			v := t.Key.Get(f)
+			if i == 0 || v != ts.Keys[i-1].Get(f) {
+				hdr(f.Name + ": " + v)
+			}
+		}
+		body(t)
 	}
+}
 
-	// The columns are the sides that have any result in this table; the
-	// first is the baseline.
-	type column struct {
-		name string
-		cell func(*Row) *Cell
-		gm   float64
-		warn []error
-	}
-	var cols []column
-	if hasSide(t, func(r *Row) *Cell { return r.Old }) {
-		cols = append(cols, column{rep.Old, func(r *Row) *Cell { return r.Old }, t.Geomean.Old, t.Geomean.OldWarnings})
-	}
-	if hasSide(t, func(r *Row) *Cell { return r.New }) {
-		cols = append(cols, column{rep.New, func(r *Row) *Cell { return r.New }, t.Geomean.New, t.Geomean.NewWarnings})
-	}
+// Column groups of the text layout: the row label; per column the
+// center, "± CI" and footnote marks; and for each compared column the
+// delta, "(p= n=)" and footnote marks.
+const (
+	labelCols  = 1
+	centerCols = 3
+	deltaCols  = 3
+)
 
-	var warnList []string
-	warnIndex := make(map[string]int)
-	warn := func(lists ...[]error) {
-		var marks []string
+// textCol returns the first layout column of table column exp.
+func textCol(exp int) int {
+	if exp == 0 {
+		return labelCols
+	}
+	return labelCols + centerCols + (exp-1)*(centerCols+deltaCols)
+}
+
+func (t *Table) writeText(w io.Writer) {
+	var o textTable
+	var notes []string
+	noteIndex := make(map[string]int)
+	marks := func(lists ...[]error) {
+		var ms []string
 		for _, l := range lists {
 			for _, e := range l {
 				s := e.Error()
-				i, ok := warnIndex[s]
+				i, ok := noteIndex[s]
 				if !ok {
-					i = len(warnList)
-					warnIndex[s] = i
-					warnList = append(warnList, s)
+					i = len(notes)
+					noteIndex[s] = i
+					notes = append(notes, s)
 				}
-				marks = append(marks, superscript(i+1))
+				ms = append(ms, superscript(i+1))
 			}
 		}
-		o.cell(strings.Join(marks, " "))
+		o.cell(strings.Join(ms, " "))
 	}
 
-	rEdge := startCol(len(cols) + 1)
-	o.row()
-	for i, c := range cols {
-		l, r := startCol(i), startCol(i+1)
-		o.col(l).span(r-l, c.name, alignCenter, " │ ")
+	// Header: a level per field of the column projection, each value
+	// spanning the columns that share it, then the unit.
+	rEdge := textCol(len(t.Cols) + 1)
+	for nodes := benchproc.NewKeyHeader(t.Cols).Top; len(nodes) > 0; {
+		var next []*benchproc.KeyHeaderNode
+		o.row()
+		for _, n := range nodes {
+			l, r := textCol(n.Start), textCol(n.Start+n.Len)
+			o.col(l).span(r-l, n.Value, alignCenter, " │ ")
+			next = append(next, n.Children...)
+		}
+		o.col(rEdge).cell("", " │")
+		nodes = next
 	}
-	o.col(rEdge).cell("", alignLeft, " │")
-
 	o.row()
-	for i := range cols {
-		l := startCol(i)
+	for i := range t.Cols {
+		l := textCol(i)
 		o.col(l)
 		o.span(centerCols, t.Unit, alignCenter, " │ ")
 		if i > 0 {
 			o.span(deltaCols, "vs base", alignLeft, "  ")
 		}
+		// Only the outer columns of a group stretch under a wide
+		// heading; the inner ones keep their natural width.
 		for j := l + 1; j < o.curCol; j++ {
 			o.setShrink(j)
 		}
 	}
-	o.col(rEdge).cell("", alignLeft, " │")
+	o.col(rEdge).cell("", " │")
 
 	class := benchunit.ClassOf(t.Unit)
 	for _, row := range t.Rows {
 		o.row()
-		o.cell(row.Name)
-		var centers []float64
-		for _, c := range cols {
-			if cell := c.cell(row); cell != nil {
-				centers = append(centers, cell.Summary.Center)
-			}
-		}
-		scaler := benchunit.CommonScale(centers, class)
-		for exp, c := range cols {
-			cell := c.cell(row)
-			if cell == nil {
+		o.cell(row.StringValues())
+		scaler := t.rowScaler(row, class)
+		for exp, col := range t.Cols {
+			c := t.Cell(row, col)
+			if c == nil {
 				continue
 			}
-			o.col(startCol(exp))
-			o.cell(scaler.Format(cell.Summary.Center), alignRight)
-			o.cell(cell.Summary.PctRangeString(), alignRight, " ± ")
-			warn(cell.Sample.Warnings, cell.Summary.Warnings)
-			if exp > 0 && cols[0].cell(row) != nil {
-				base := cols[0].cell(row)
-				o.cell(row.Comparison.FormatDelta(base.Summary.Center, cell.Summary.Center), alignRight)
-				o.cell("(" + row.Comparison.String() + ")")
-				warn(row.Comparison.Warnings)
+			o.col(textCol(exp))
+			o.cell(scaler.Format(c.Summary.Center), alignRight)
+			// The ± sits in the margin so that the signs line up
+			// and the geomean lines up with the centers.
+			o.cell(c.Summary.PctRangeString(), alignRight, " ± ")
+			marks(c.Sample.Warnings, c.Summary.Warnings)
+			if exp > 0 && c.Baseline != nil {
+				o.cell(c.Comparison.FormatDelta(c.Baseline.Summary.Center, c.Summary.Center), alignRight)
+				o.cell("(" + c.Comparison.String() + ")")
+				marks(c.Comparison.Warnings)
 			}
 		}
 	}
@@ -143,48 +140,53 @@ func (rep *Report) writeTable(w io.Writer, t *Table) {
 	if len(t.Rows) > 1 {
 		o.row()
 		o.cell("geomean")
-		for exp, c := range cols {
-			if !math.IsNaN(c.gm) {
-				o.col(startCol(exp))
-				o.cell(benchunit.Scale(c.gm, class), alignRight)
+		for exp, col := range t.Cols {
+			s := t.Summary[col]
+			if s.HasSummary {
+				o.col(textCol(exp))
+				o.cell(benchunit.Scale(s.Summary, class), alignRight)
 			}
 			if exp > 0 {
-				o.col(startCol(exp) + centerCols)
-				if !math.IsNaN(t.Geomean.Ratio) {
-					o.cell(fmt.Sprintf("%+.2f%%", (t.Geomean.Ratio-1)*100), alignRight)
+				o.col(textCol(exp) + centerCols)
+				if s.HasRatio {
+					o.cell(fmt.Sprintf("%+.2f%%", (s.Ratio-1)*100), alignRight)
 				} else {
 					o.cell("?")
 				}
 			}
-			o.col(startCol(exp+1) - 1)
-			warn(c.warn)
+			o.col(textCol(exp+1) - 1)
+			marks(s.Warnings)
 		}
 	}
 
 	o.format(w)
-	for i, msg := range warnList {
-		fmt.Fprintf(w, "%s %s\n", superscript(i+1), msg)
+	for i, n := range notes {
+		fmt.Fprintf(w, "%s %s\n", superscript(i+1), n)
 	}
 }
 
-func hasSide(t *Table, side func(*Row) *Cell) bool {
-	for _, r := range t.Rows {
-		if side(r) != nil {
-			return true
+// rowScaler picks one scale for the centers of a row, so that its cells
+// read in the same prefix (ns, µs, Mi, ...).
+func (t *Table) rowScaler(row benchproc.Key, class benchunit.Class) benchunit.Scaler {
+	var centers []float64
+	for _, col := range t.Cols {
+		if c := t.Cell(row, col); c != nil {
+			centers = append(centers, c.Summary.Center)
 		}
 	}
-	return false
+	return benchunit.CommonScale(centers, class)
 }
 
+// superscript renders a footnote number.
 func superscript(i int) string {
 	const digits = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 	d := []rune(digits)
 	if i == 0 {
 		return string(d[0])
 	}
-	var buf []rune
+	var out []rune
 	for ; i > 0; i /= 10 {
-		buf = append([]rune{d[i%10]}, buf...)
+		out = append([]rune{d[i%10]}, out...)
 	}
-	return string(buf)
+	return string(out)
 }
