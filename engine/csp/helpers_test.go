@@ -7,6 +7,8 @@ import (
 	"errors"
 	"sync"
 	"testing"
+
+	"github.com/hprov/hprov/engine"
 )
 
 // code returns the Errno err carries, or 0.
@@ -112,3 +114,6 @@ func plaintextBlob(alg uint32, key []byte) []byte {
 	b = binary.LittleEndian.AppendUint32(b, uint32(len(key)))
 	return append(b, key...)
 }
+
+// engineHandle is the table handle of context h (context handles are table handles).
+func engineHandle(h ProvHandle) engine.Handle { return engine.Handle(h) }

@@ -1,0 +1,324 @@
+package csp
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/binary"
+	"math/big"
+	"testing"
+)
+
+// le returns x little-endian in n bytes, written out independently of the package's encoder.
+func le(x *big.Int, n int) []byte {
+	b := x.Bytes()
+	out := make([]byte, n)
+	for i := range b {
+		out[i] = b[len(b)-1-i]
+	}
+	return out
+}
+
+// Contract: PUBLICKEYBLOB and PRIVATEKEYBLOB are Windows' layout byte for byte, and a blob
+// exported by one provider imports into another.
+func TestRSABlobs(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	defer c.ReleaseContext(h, 0)
+	sig := must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	priv := c.side[engineHandle(h)].keys.Signature
+
+	pub := must(c.ExportKey(sig, 0, PUBLICKEYBLOB, 0))(t)
+	want := []byte{0x06, 0x02, 0, 0, 0x00, 0x24, 0, 0, 'R', 'S', 'A', '1', 0x00, 0x04, 0, 0, 0x01, 0x00, 0x01, 0x00}
+	want = append(want, le(priv.N, 128)...)
+	if !bytes.Equal(pub, want) {
+		t.Fatalf("PUBLICKEYBLOB:\n%x\nwant\n%x", pub, want)
+	}
+	pk := must(c.ExportKey(sig, 0, PRIVATEKEYBLOB, 0))(t)
+	want = []byte{0x07, 0x02, 0, 0, 0x00, 0x24, 0, 0, 'R', 'S', 'A', '2', 0x00, 0x04, 0, 0, 0x01, 0x00, 0x01, 0x00}
+	want = append(want, le(priv.N, 128)...)
+	for _, x := range []*big.Int{priv.Primes[0], priv.Primes[1], priv.Precomputed.Dp, priv.Precomputed.Dq, priv.Precomputed.Qinv} {
+		want = append(want, le(x, 64)...)
+	}
+	want = append(want, le(priv.D, 128)...)
+	if !bytes.Equal(pk, want) {
+		t.Fatalf("PRIVATEKEYBLOB:\n%x\nwant\n%x", pk, want)
+	}
+
+	// Another provider imports both: the private blob becomes its signature pair, the public
+	// one verifies what that pair signs.
+	c2 := New()
+	h2 := containerWithKeys(t, c2, "other")
+	defer c2.ReleaseContext(h2, 0)
+	k2 := must(c2.ImportKey(h2, pk, 0, 0))(t)
+	if a := must(c2.GetKeyParam(k2, KP_ALGID, 0))(t); binary.LittleEndian.Uint32(a) != CALG_RSA_SIGN {
+		t.Errorf("imported KP_ALGID %x", a)
+	}
+	_, err := c2.ExportKey(k2, 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "re-export of a pair imported without CRYPT_EXPORTABLE", err, NTE_BAD_KEY_STATE)
+	s := must(c2.SignHash(hashOf(t, c2, h2, CALG_SHA1, "msg"), AT_SIGNATURE, 0))(t)
+	pubKey := must(c2.ImportKey(h2, pub, 0, 0))(t)
+	ok(t, c2.VerifySignature(hashOf(t, c2, h2, CALG_SHA1, "msg"), s, pubKey, 0))
+	// And Go agrees: the signature is PKCS#1 v1.5, little-endian.
+	d := sha1.Sum([]byte("msg"))
+	if err := rsa.VerifyPKCS1v15(&priv.PublicKey, crypto.SHA1, d[:], reversed(s)); err != nil {
+		t.Errorf("Go does not verify the signature: %v", err)
+	}
+	// A public key cannot decrypt, sign or be exported as a private blob.
+	_, err = c2.ExportKey(pubKey, 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "PRIVATEKEYBLOB of a public key", err, NTE_BAD_KEY)
+	_, err = c2.Decrypt(pubKey, 0, true, 0, make([]byte, 128))
+	wantCode(t, "Decrypt with a signature public key", err, NTE_BAD_KEY)
+	// The pair replaced the container's: GetUserKey gives it, exportable since it was imported so.
+	k3 := must(c2.ImportKey(h2, pk, 0, CRYPT_EXPORTABLE))(t)
+	_ = k3
+	u := must(c2.GetUserKey(h2, AT_SIGNATURE))(t)
+	if got := must(c2.ExportKey(u, 0, PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, pk) {
+		t.Error("GetUserKey after ImportKey(PRIVATEKEYBLOB) does not give the imported pair")
+	}
+}
+
+// Contract: a key made without CRYPT_EXPORTABLE refuses PRIVATEKEYBLOB, PLAINTEXTKEYBLOB and
+// SIMPLEBLOB with NTE_BAD_KEY_STATE; its public part is always exportable; the permission
+// survives GetUserKey.
+func TestNotExportable(t *testing.T) {
+	c := New()
+	h := must(c.AcquireContext("x", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	defer c.ReleaseContext(h, 0)
+	kx := must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16))(t)
+	_, err := c.ExportKey(kx, 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "PRIVATEKEYBLOB", err, NTE_BAD_KEY_STATE)
+	_ = must(c.ExportKey(kx, 0, PUBLICKEYBLOB, 0))(t)
+	_, err = c.ExportKey(must(c.GetUserKey(h, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "PRIVATEKEYBLOB via GetUserKey", err, NTE_BAD_KEY_STATE)
+	s := must(c.GenKey(h, CALG_AES_256, 0))(t)
+	_, err = c.ExportKey(s, 0, PLAINTEXTKEYBLOB, 0)
+	wantCode(t, "PLAINTEXTKEYBLOB", err, NTE_BAD_KEY_STATE)
+	_, err = c.ExportKey(s, kx, SIMPLEBLOB, 0)
+	wantCode(t, "SIMPLEBLOB", err, NTE_BAD_KEY_STATE)
+
+	sg := must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	_ = must(c.ExportKey(sg, 0, PRIVATEKEYBLOB, 0))(t)
+	_ = must(c.ExportKey(must(c.GetUserKey(h, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0))(t)
+	// Replacing the pair with a non-exportable one takes the permission away.
+	_ = must(c.GenKey(h, AT_SIGNATURE, 1024<<16))(t)
+	_, err = c.ExportKey(must(c.GetUserKey(h, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "replaced pair", err, NTE_BAD_KEY_STATE)
+}
+
+// Contract: SIMPLEBLOB carries a session key from one provider to another under the
+// receiver's key-exchange key, PKCS#1 v1.5 or OAEP, little-endian as on Windows.
+func TestSimpleBlobExchange(t *testing.T) {
+	recv, send := New(), New()
+	hr := containerWithKeys(t, recv, "recv")
+	defer recv.ReleaseContext(hr, 0)
+	hs := verifyCtx(t, send)
+	defer send.ReleaseContext(hs, 0)
+	kx := must(recv.GetUserKey(hr, AT_KEYEXCHANGE))(t)
+	pubBlob := must(recv.ExportKey(kx, 0, PUBLICKEYBLOB, 0))(t)
+	exch := must(send.ImportKey(hs, pubBlob, 0, 0))(t)
+	for _, flags := range []uint32{0, CRYPT_OAEP} {
+		for _, alg := range []uint32{CALG_RC4, CALG_3DES, CALG_AES_256} {
+			k := must(send.GenKey(hs, alg, CRYPT_EXPORTABLE))(t)
+			blob := must(send.ExportKey(k, exch, SIMPLEBLOB, flags))(t)
+			if blob[0] != 1 || blob[1] != 2 || binary.LittleEndian.Uint32(blob[4:]) != alg ||
+				binary.LittleEndian.Uint32(blob[8:]) != CALG_RSA_KEYX || len(blob) != 12+256 {
+				t.Fatalf("SIMPLEBLOB header %x", blob[:12])
+			}
+			// Decrypted by Go, the key is the PLAINTEXTKEYBLOB's bytes.
+			raw := must(send.ExportKey(k, 0, PLAINTEXTKEYBLOB, 0))(t)[12:]
+			var got []byte
+			var err error
+			if flags == CRYPT_OAEP {
+				got, err = rsa.DecryptOAEP(sha1.New(), nil, testKeys()[0], reversed(blob[12:]), nil)
+			} else {
+				//lint:ignore SA1019 checking CryptoAPI's PKCS#1 v1.5 key exchange.
+				got, err = rsa.DecryptPKCS1v15(nil, testKeys()[0], reversed(blob[12:]))
+			}
+			if err != nil || !bytes.Equal(got, raw) {
+				t.Fatalf("alg %#x flags %#x: Go decrypts %x, %v; want %x", alg, flags, got, err, raw)
+			}
+			rk := must(recv.ImportKey(hr, blob, kx, flags))(t)
+			ct := must(send.Encrypt(k, 0, true, 0, []byte("hello over the wire")))(t)
+			if pt := must(recv.Decrypt(rk, 0, true, 0, ct))(t); string(pt) != "hello over the wire" {
+				t.Errorf("alg %#x: decrypted %q", alg, pt)
+			}
+			// Without CRYPT_OAEP an OAEP blob does not decrypt, and the reverse.
+			_, err = recv.ImportKey(hr, blob, kx, flags^CRYPT_OAEP)
+			wantCode(t, "wrong padding", err, NTE_BAD_DATA)
+		}
+	}
+	// RSA encryption with OAEP through Encrypt, checked by Go.
+	ct := must(send.Encrypt(exch, 0, true, CRYPT_OAEP, []byte("secret")))(t)
+	if p, err := rsa.DecryptOAEP(sha1.New(), nil, testKeys()[0], reversed(ct), nil); err != nil || string(p) != "secret" {
+		t.Errorf("OAEP Encrypt: Go decrypts %q, %v", p, err)
+	}
+	if p := must(recv.Decrypt(kx, 0, true, CRYPT_OAEP, ct))(t); string(p) != "secret" {
+		t.Errorf("OAEP Decrypt: %q", p)
+	}
+	_, err := send.Encrypt(exch, 0, true, CRYPT_OAEP, make([]byte, 256-41))
+	wantCode(t, "OAEP message too long", err, NTE_BAD_LEN)
+	_, err = send.Encrypt(must(send.GenKey(hs, CALG_RC4, 0))(t), 0, true, CRYPT_OAEP, nil)
+	wantCode(t, "CRYPT_OAEP on a session key", err, NTE_BAD_FLAGS)
+}
+
+// Contract: ExportKey's errors.
+func TestExportErrors(t *testing.T) {
+	c := New()
+	h := containerWithKeys(t, c, "e")
+	defer c.ReleaseContext(h, 0)
+	s := must(c.GenKey(h, CALG_AES_128, CRYPT_EXPORTABLE))(t)
+	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
+	sg := must(c.GetUserKey(h, AT_SIGNATURE))(t)
+	for _, tc := range []struct {
+		name            string
+		k, exp          KeyHandle
+		blobType, flags uint32
+		want            Errno
+	}{
+		{"unknown blob type", s, 0, 99, 0, NTE_BAD_TYPE},
+		{"PUBLICKEYBLOB of a session key", s, 0, PUBLICKEYBLOB, 0, NTE_BAD_KEY},
+		{"PLAINTEXTKEYBLOB of a key pair", kx, 0, PLAINTEXTKEYBLOB, 0, NTE_BAD_KEY},
+		{"SIMPLEBLOB without an exchange key", s, 0, SIMPLEBLOB, 0, NTE_BAD_KEY},
+		{"SIMPLEBLOB under a signature key", s, sg, SIMPLEBLOB, 0, NTE_BAD_KEY},
+		{"SIMPLEBLOB under a session key", s, s, SIMPLEBLOB, 0, NTE_BAD_KEY},
+		{"SIMPLEBLOB of a key pair", kx, kx, SIMPLEBLOB, 0, NTE_BAD_KEY},
+		{"PUBLICKEYBLOB with an export key", kx, s, PUBLICKEYBLOB, 0, NTE_BAD_KEY},
+		{"encrypted PRIVATEKEYBLOB", kx, s, PRIVATEKEYBLOB, 0, NTE_BAD_KEY},
+		{"CRYPT_OAEP on PUBLICKEYBLOB", kx, 0, PUBLICKEYBLOB, CRYPT_OAEP, NTE_BAD_FLAGS},
+		{"unknown flag", s, kx, SIMPLEBLOB, 0x2, NTE_BAD_FLAGS},
+		{"SIMPLEBLOB", s, kx, SIMPLEBLOB, 0, 0},
+		{"SIMPLEBLOB with OAEP", s, kx, SIMPLEBLOB, CRYPT_OAEP, 0},
+	} {
+		_, err := c.ExportKey(tc.k, tc.exp, tc.blobType, tc.flags)
+		wantCode(t, tc.name, err, tc.want)
+	}
+}
+
+// Contract: a malformed blob is NTE_BAD_DATA or NTE_BAD_TYPE (NTE_BAD_ALGID for an algorithm
+// the provider does not offer), never a panic, and leaves no handle behind.
+func TestImportMalformed(t *testing.T) {
+	c := New()
+	h := containerWithKeys(t, c, "m")
+	defer c.ReleaseContext(h, 0)
+	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
+	live := c.Len()
+	sk := must(c.GenKey(h, CALG_AES_128, CRYPT_EXPORTABLE))(t)
+	simple := must(c.ExportKey(sk, kx, SIMPLEBLOB, 0))(t)
+	ok(t, c.DestroyKey(sk))
+	pair := must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	priv := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
+	pub := must(c.ExportKey(pair, 0, PUBLICKEYBLOB, 0))(t)
+	ok(t, c.DestroyKey(pair))
+	live = c.Len()
+	patch := func(b []byte, off int, v ...byte) []byte {
+		b = append([]byte(nil), b...)
+		copy(b[off:], v)
+		return b
+	}
+	for _, tc := range []struct {
+		name string
+		blob []byte
+		imp  KeyHandle
+		want Errno
+	}{
+		{"empty", nil, 0, NTE_BAD_DATA},
+		{"header only, 7 bytes", plaintextBlob(CALG_AES_128, nil)[:7], 0, NTE_BAD_DATA},
+		{"version 1", patch(plaintextBlob(CALG_AES_128, make([]byte, 16)), 1, 1), 0, NTE_BAD_DATA},
+		{"reserved set", patch(plaintextBlob(CALG_AES_128, make([]byte, 16)), 2, 1), 0, NTE_BAD_DATA},
+		{"unknown blob type", patch(plaintextBlob(CALG_AES_128, make([]byte, 16)), 0, 0x42), 0, NTE_BAD_TYPE},
+		{"plaintext without length", plaintextBlob(CALG_AES_128, nil)[:10], 0, NTE_BAD_DATA},
+		{"plaintext length too long", patch(plaintextBlob(CALG_AES_128, make([]byte, 16)), 8, 17), 0, NTE_BAD_DATA},
+		{"plaintext length too short", patch(plaintextBlob(CALG_AES_128, make([]byte, 16)), 8, 15), 0, NTE_BAD_DATA},
+		{"AES key of 15 bytes", plaintextBlob(CALG_AES_128, make([]byte, 15)), 0, NTE_BAD_DATA},
+		{"DES key of 7 bytes", plaintextBlob(CALG_DES, make([]byte, 7)), 0, NTE_BAD_DATA},
+		{"RC4 key of 4 bytes", plaintextBlob(CALG_RC4, make([]byte, 4)), 0, NTE_BAD_DATA},
+		{"RC2 key", plaintextBlob(CALG_RC2, make([]byte, 16)), 0, NTE_BAD_ALGID},
+		{"hash algorithm", plaintextBlob(CALG_SHA1, make([]byte, 16)), 0, NTE_BAD_ALGID},
+		{"SIMPLEBLOB without a key", simple, 0, NTE_BAD_PUBLIC_KEY},
+		{"SIMPLEBLOB truncated", simple[:100], kx, NTE_BAD_DATA},
+		{"SIMPLEBLOB without algid", simple[:10], kx, NTE_BAD_DATA},
+		{"SIMPLEBLOB corrupted", patch(simple, 20, simple[20]^0xff), kx, NTE_BAD_DATA},
+		{"PUBLICKEYBLOB wrong magic", patch(pub, 8, 'X'), 0, NTE_BAD_DATA},
+		{"PUBLICKEYBLOB truncated", pub[:len(pub)-1], 0, NTE_BAD_DATA},
+		{"PUBLICKEYBLOB bitlen 0", patch(pub, 12, 0, 0, 0, 0), 0, NTE_BAD_DATA},
+		{"PUBLICKEYBLOB bitlen 4 GiB", patch(pub, 12, 0, 0, 0, 0x80), 0, NTE_BAD_DATA},
+		{"PUBLICKEYBLOB even exponent", patch(pub, 16, 2, 0, 1, 0), 0, NTE_BAD_DATA},
+		{"PUBLICKEYBLOB of a session algorithm", patch(pub, 4, 0x0e, 0x66), 0, NTE_BAD_ALGID},
+		{"PRIVATEKEYBLOB with RSA1 magic", patch(priv, 11, '1'), 0, NTE_BAD_DATA},
+		{"PRIVATEKEYBLOB truncated", priv[:len(priv)-1], 0, NTE_BAD_DATA},
+		{"PRIVATEKEYBLOB wrong d", patch(priv, len(priv)-1, priv[len(priv)-1]^1), 0, NTE_BAD_DATA},
+		{"PRIVATEKEYBLOB wrong p", patch(priv, 20+128, priv[20+128]^1), 0, NTE_BAD_DATA},
+		{"PRIVATEKEYBLOB with an import key", priv, kx, NTE_BAD_KEY},
+	} {
+		_, err := c.ImportKey(h, tc.blob, tc.imp, 0)
+		wantCode(t, tc.name, err, tc.want)
+	}
+	// Every truncation of every kind of blob fails cleanly.
+	for _, b := range [][]byte{simple, priv, pub, plaintextBlob(CALG_3DES, make([]byte, 24))} {
+		for n := range b {
+			if _, err := c.ImportKey(h, b[:n], kx, 0); err == nil {
+				t.Fatalf("truncated to %d bytes: imported", n)
+			}
+		}
+	}
+	if n := c.Len(); n != live {
+		t.Errorf("failed imports left handles: %d, was %d", n, live)
+	}
+	_, err := c.ImportKey(h, plaintextBlob(CALG_AES_128, make([]byte, 16)), 0, 0x4000)
+	wantCode(t, "unknown ImportKey flag", err, NTE_BAD_FLAGS)
+}
+
+// RFC 2202's HMAC vectors through a PLAINTEXTKEYBLOB imported with CRYPT_IPSEC_HMAC_KEY, the
+// way Windows code keys an HMAC with given bytes.
+func TestHMACImportedKey(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	defer c.ReleaseContext(h, 0)
+	for _, tc := range []struct {
+		inner      uint32
+		key        []byte
+		data, want string
+	}{
+		{CALG_MD5, bytes.Repeat([]byte{0x0b}, 16), "Hi There", "9294727a3638bb1c13f48ef8158bfc9d"},
+		{CALG_MD5, []byte("Jefe"), "what do ya want for nothing?", "750c783e6ab0b503eaa86e310a5db738"},
+		{CALG_MD5, bytes.Repeat([]byte{0xaa}, 80), "Test Using Larger Than Block-Size Key - Hash Key First", "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"},
+		{CALG_SHA1, bytes.Repeat([]byte{0x0b}, 20), "Hi There", "b617318655057264e28bc0b6fb378c8ef146be00"},
+		{CALG_SHA1, bytes.Repeat([]byte{0xaa}, 80), "Test Using Larger Than Block-Size Key - Hash Key First", "aa4ae5e15272d00e95705637ce8a3b55ed402112"},
+	} {
+		k := must(c.ImportKey(h, plaintextBlob(CALG_RC2, tc.key), 0, CRYPT_IPSEC_HMAC_KEY))(t)
+		hh := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+		ok(t, c.SetHashParam(hh, HP_HMAC_INFO, HMACInfo(tc.inner), 0))
+		ok(t, c.HashData(hh, []byte(tc.data), 0))
+		if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, unhex(tc.want)) {
+			t.Errorf("HMAC %#x key %x: %x; want %s", tc.inner, tc.key, got, tc.want)
+		}
+		_, err := c.Encrypt(k, 0, true, 0, []byte("x"))
+		wantCode(t, "Encrypt with an RC2 HMAC key", err, NTE_BAD_ALGID)
+	}
+	_, err := c.ImportKey(h, plaintextBlob(CALG_RC2, nil), 0, CRYPT_IPSEC_HMAC_KEY)
+	wantCode(t, "empty HMAC key", err, NTE_BAD_DATA)
+	// Any session key keys an HMAC with its bytes.
+	k := importKey(t, c, h, CALG_3DES, bytes.Repeat([]byte{0x0b}, 24), 0)
+	hh := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+	ok(t, c.HashData(hh, []byte("Hi There"), 0))
+	hm := sha256HMAC(bytes.Repeat([]byte{0x0b}, 24), []byte("Hi There"))
+	if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, hm) {
+		t.Errorf("HMAC keyed by 3DES bytes: %x; want %x", got, hm)
+	}
+}
+
+func sha256HMAC(key, data []byte) []byte {
+	var ipad, opad [64]byte
+	copy(ipad[:], key)
+	copy(opad[:], key)
+	for i := range ipad {
+		ipad[i] ^= 0x36
+		opad[i] ^= 0x5c
+	}
+	in := sha256.Sum256(append(ipad[:], data...))
+	out := sha256.Sum256(append(opad[:], in[:]...))
+	return out[:]
+}

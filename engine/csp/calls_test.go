@@ -1,0 +1,222 @@
+package csp
+
+import (
+	"bytes"
+	"crypto"
+	"crypto/md5"
+	"crypto/rsa"
+	"crypto/sha1"
+	"sync"
+	"testing"
+)
+
+// Contract: HashSessionKey hashes the key's bytes reversed, or in memory order under
+// CRYPT_LITTLE_ENDIAN; never the salt; only session keys; only open hashes.
+func TestHashSessionKey(t *testing.T) {
+	c := New()
+	h := containerWithKeys(t, c, "hsk")
+	defer c.ReleaseContext(h, 0)
+	key := unhex("000102030405060708090a0b0c0d0e0f")
+	k := importKey(t, c, h, CALG_AES_128, key, 0)
+	for _, tc := range []struct {
+		flags uint32
+		want  []byte
+	}{{0, reversed(key)}, {CRYPT_LITTLE_ENDIAN, key}} {
+		hh := must(c.CreateHash(h, CALG_MD5, 0, 0))(t)
+		ok(t, c.HashSessionKey(hh, k, tc.flags))
+		sum := md5.Sum(tc.want)
+		if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, sum[:]) {
+			t.Errorf("flags %#x: %x; want MD5(%x)", tc.flags, got, tc.want)
+		}
+	}
+	// A 40-bit RC4 key's 11 bytes of salt are not hashed.
+	r := importKey(t, c, h, CALG_RC4, unhex("0102030405"), 0)
+	hh := must(c.CreateHash(h, CALG_SHA1, 0, 0))(t)
+	ok(t, c.HashSessionKey(hh, r, 0))
+	if got, want := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t), sha1.Sum(unhex("0504030201")); !bytes.Equal(got, want[:]) {
+		t.Errorf("RC4 key: %x", got)
+	}
+	wantCode(t, "finished hash", c.HashSessionKey(hh, k, 0), NTE_BAD_HASH_STATE)
+	hh = must(c.CreateHash(h, CALG_SHA1, 0, 0))(t)
+	wantCode(t, "unknown flag", c.HashSessionKey(hh, k, 2), NTE_BAD_FLAGS)
+	wantCode(t, "key pair", c.HashSessionKey(hh, must(c.GetUserKey(h, AT_SIGNATURE))(t), 0), NTE_BAD_KEY)
+	// The hash then signs like any other.
+	ok(t, c.HashSessionKey(hh, k, 0))
+	_ = must(c.SignHash(hh, AT_SIGNATURE, 0))(t)
+}
+
+// Contract: DuplicateHash copies the state; the two then diverge; the copy dies with the
+// context.
+func TestDuplicateHash(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	k := importKey(t, c, h, CALG_AES_128, bytes.Repeat([]byte{0x0b}, 16), 0)
+	for _, alg := range []uint32{CALG_MD4, CALG_MD5, CALG_SHA1, CALG_SHA_256, CALG_SHA_512, CALG_HMAC} {
+		key := KeyHandle(0)
+		if alg == CALG_HMAC {
+			key = k
+		}
+		a := must(c.CreateHash(h, alg, key, 0))(t)
+		if alg == CALG_HMAC {
+			ok(t, c.SetHashParam(a, HP_HMAC_INFO, HMACInfo(CALG_MD5), 0))
+		}
+		ok(t, c.HashData(a, []byte("abc"), 0))
+		b := must(c.DuplicateHash(a, 0))(t)
+		ok(t, c.HashData(b, []byte("def"), 0))
+		va := must(c.GetHashParam(a, HP_HASHVAL, 0))(t)
+		vb := must(c.GetHashParam(b, HP_HASHVAL, 0))(t)
+		ra := must(c.CreateHash(h, alg, key, 0))(t)
+		rb := must(c.CreateHash(h, alg, key, 0))(t)
+		if alg == CALG_HMAC {
+			ok(t, c.SetHashParam(ra, HP_HMAC_INFO, HMACInfo(CALG_MD5), 0))
+			ok(t, c.SetHashParam(rb, HP_HMAC_INFO, HMACInfo(CALG_MD5), 0))
+		}
+		ok(t, c.HashData(ra, []byte("abc"), 0))
+		ok(t, c.HashData(rb, []byte("abcdef"), 0))
+		if !bytes.Equal(va, must(c.GetHashParam(ra, HP_HASHVAL, 0))(t)) || !bytes.Equal(vb, must(c.GetHashParam(rb, HP_HASHVAL, 0))(t)) {
+			t.Errorf("alg %#x: duplicate did not diverge from the original", alg)
+		}
+		// A finished hash duplicates finished.
+		d := must(c.DuplicateHash(a, 0))(t)
+		wantCode(t, "HashData on a finished duplicate", c.HashData(d, nil, 0), NTE_BAD_HASH_STATE)
+		if got := must(c.GetHashParam(d, HP_HASHVAL, 0))(t); !bytes.Equal(got, va) {
+			t.Errorf("alg %#x: finished duplicate value %x", alg, got)
+		}
+	}
+	a := must(c.CreateHash(h, CALG_SHA1, 0, 0))(t)
+	_, err := c.DuplicateHash(a, 1)
+	wantCode(t, "flags", err, NTE_BAD_FLAGS)
+	d := must(c.DuplicateHash(a, 0))(t)
+	ok(t, c.ReleaseContext(h, 0))
+	wantCode(t, "duplicate after the context's release", c.HashData(d, nil, 0), NTE_BAD_UID)
+	if c.Len() != 0 {
+		t.Fatal("duplicates outlived their context")
+	}
+}
+
+// Contract: DuplicateKey copies the key in its current state, the message in progress
+// included.
+func TestDuplicateKey(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	plain := bytes.Repeat([]byte("0123456789abcdef"), 3)
+	for _, tc := range []struct {
+		alg  uint32
+		mode uint32
+	}{{CALG_AES_128, CRYPT_MODE_CBC}, {CALG_AES_128, CRYPT_MODE_CFB}, {CALG_DES, CRYPT_MODE_ECB}, {CALG_RC4, 0}} {
+		k := must(c.GenKey(h, tc.alg, CRYPT_EXPORTABLE))(t)
+		if tc.mode != 0 {
+			ok(t, c.SetKeyParam(k, KP_MODE, dword(tc.mode), 0))
+		}
+		first := must(c.Encrypt(k, 0, false, 0, plain[:16]))(t)
+		d := must(c.DuplicateKey(k, 0))(t)
+		a := must(c.Encrypt(k, 0, true, 0, plain[16:]))(t)
+		b := must(c.Encrypt(d, 0, true, 0, plain[16:]))(t)
+		if !bytes.Equal(a, b) {
+			t.Errorf("alg %#x mode %d: the duplicate continued differently", tc.alg, tc.mode)
+		}
+		whole := must(c.Decrypt(d, 0, true, 0, append(first, b...)))(t)
+		if !bytes.Equal(whole, plain) {
+			t.Errorf("alg %#x mode %d: duplicate decrypts %q", tc.alg, tc.mode, whole)
+		}
+		if !bytes.Equal(must(c.ExportKey(k, 0, PLAINTEXTKEYBLOB, 0))(t), must(c.ExportKey(d, 0, PLAINTEXTKEYBLOB, 0))(t)) {
+			t.Errorf("alg %#x: the duplicate has other key bytes or is not exportable", tc.alg)
+		}
+	}
+	// A key pair's duplicate is the same pair; destroying one leaves the other.
+	kp := must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16))(t)
+	d := must(c.DuplicateKey(kp, 0))(t)
+	ok(t, c.DestroyKey(kp))
+	ct := must(c.Encrypt(d, 0, true, 0, []byte("x")))(t)
+	if p := must(c.Decrypt(must(c.GetUserKey(h, AT_KEYEXCHANGE))(t), 0, true, 0, ct))(t); string(p) != "x" {
+		t.Errorf("pair duplicate: %q", p)
+	}
+	_, err := c.DuplicateKey(d, 1)
+	wantCode(t, "flags", err, NTE_BAD_FLAGS)
+	ok(t, c.ReleaseContext(h, 0))
+	_, err = c.GetKeyParam(d, KP_ALGID, 0)
+	wantCode(t, "duplicate after the context's release", err, NTE_BAD_UID)
+	if c.Len() != 0 {
+		t.Fatal("duplicates outlived their context")
+	}
+}
+
+// Duplicating, encrypting and hashing the same objects from several goroutines is safe
+// (run under -race) and every duplicate starts from a consistent state.
+func TestDuplicateConcurrent(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	defer c.ReleaseContext(h, 0)
+	k := must(c.GenKey(h, CALG_RC4, 0))(t)
+	hh := must(c.CreateHash(h, CALG_SHA_256, 0, 0))(t)
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 50 {
+				if _, err := c.Encrypt(k, 0, false, 0, []byte("data")); err != nil {
+					t.Error(err)
+				}
+				d, err := c.DuplicateKey(k, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_ = c.DestroyKey(d)
+				if err := c.HashData(hh, []byte("x"), 0); err != nil {
+					t.Error(err)
+				}
+				dh, err := c.DuplicateHash(hh, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				_ = c.DestroyHash(dh)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Contract: GenRandom fills the buffer; it needs a live context.
+func TestGenRandom(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	a, b := make([]byte, 32), make([]byte, 32)
+	ok(t, c.GenRandom(h, a))
+	ok(t, c.GenRandom(h, b))
+	ok(t, c.GenRandom(h, nil))
+	if bytes.Equal(a, b) || bytes.Equal(a, make([]byte, 32)) {
+		t.Fatalf("not random: %x %x", a, b)
+	}
+	ok(t, c.ReleaseContext(h, 0))
+	wantCode(t, "released context", c.GenRandom(h, a), NTE_BAD_UID)
+}
+
+// Contract: SetHashParam(HP_HASHVAL) sets the value SignHash signs; MD4 hashes and signs;
+// HashData takes CRYPT_USERDATA.
+func TestHashValueAndMD4(t *testing.T) {
+	c := New()
+	h := containerWithKeys(t, c, "hv")
+	defer c.ReleaseContext(h, 0)
+	hh := must(c.CreateHash(h, CALG_MD4, 0, 0))(t)
+	ok(t, c.HashData(hh, []byte("abc"), CRYPT_USERDATA))
+	// RFC 1320's test suite: MD4("abc").
+	if v := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(v, unhex("a448017aaf21d8525fc10ae87aa6729d")) {
+		t.Errorf("MD4(abc) = %x", v)
+	}
+	sig := must(c.SignHash(hh, AT_SIGNATURE, 0))(t)
+	pub := must(c.GetUserKey(h, AT_SIGNATURE))(t)
+	hv := must(c.CreateHash(h, CALG_MD4, 0, 0))(t)
+	ok(t, c.HashData(hv, []byte("abc"), 0))
+	ok(t, c.VerifySignature(hv, sig, pub, 0))
+
+	value := sha1.Sum([]byte("computed elsewhere"))
+	hs := must(c.CreateHash(h, CALG_SHA1, 0, 0))(t)
+	ok(t, c.SetHashParam(hs, HP_HASHVAL, value[:], 0))
+	wantCode(t, "HashData after HP_HASHVAL was set", c.HashData(hs, []byte("x"), 0), NTE_BAD_HASH_STATE)
+	sig = must(c.SignHash(hs, AT_SIGNATURE, 0))(t)
+	if err := rsa.VerifyPKCS1v15(&testKeys()[1].PublicKey, crypto.SHA1, value[:], reversed(sig)); err != nil {
+		t.Errorf("signature of a set value: %v", err)
+	}
+	wantCode(t, "HP_HASHVAL of 19 bytes", c.SetHashParam(must(c.CreateHash(h, CALG_SHA1, 0, 0))(t), HP_HASHVAL, value[:19], 0), NTE_BAD_DATA)
+}
