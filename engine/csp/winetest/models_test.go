@@ -117,6 +117,7 @@ var openFindings = map[string]string{
 	"F9":  "GetKeyParam(KP_SALT) of an RSA key gives NTE_BAD_TYPE; want NTE_BAD_KEY",
 	"F10": "RC4 salt: the enhanced provider ignores CRYPT_CREATE_SALT; the base one takes 11 bytes",
 	"F12": "ImportKey rejects a PRIVATEKEYBLOB cut short in the private exponent; Windows accepts it",
+	"F13": "ImportKey(CRYPT_IPSEC_HMAC_KEY) limits HMAC keys to 1024 bytes; Windows takes 2048",
 }
 
 // pending skips t while finding id is open.

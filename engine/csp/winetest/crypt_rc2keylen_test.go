@@ -1,0 +1,42 @@
+//go:build wineapi
+
+package winetest
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/hprov/hprov/engine/csp"
+)
+
+// crypt.c test_rc2_keylen, its CRYPT_IPSEC_HMAC_KEY half: a 16-byte CALG_RC2 PLAINTEXTKEYBLOB
+// imports with CRYPT_IPSEC_HMAC_KEY in the default PROV_RSA_FULL provider and in the base
+// provider, and so does a 2048-byte one ("no apparent limit"). The other half, plain RC2 keys
+// and the base provider's 56-bit limit, is left out with RC2.
+func TestCryptRC2KeyLenHMAC(t *testing.T) {
+	key16 := unhex("bff6834b3ea323dd9678708ea19d3b40")
+	eachModel(t, func(t *testing.T, m model) {
+		c := m.newCSP()
+		for _, tc := range []struct {
+			provider string
+			key      []byte
+			finding  string
+		}{
+			{"", key16, ""},
+			{csp.MS_DEF_PROV, key16, ""},
+			{"", key16, ""},
+			{"", bytes.Repeat(key16, 2048/16), "F13"},
+		} {
+			t.Run(tc.provider, func(t *testing.T) {
+				pending(t, tc.finding)
+				prov := must(c.AcquireContext("", tc.provider, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
+				defer c.ReleaseContext(prov, 0)
+				k, err := c.ImportKey(prov, plaintextKeyBlob(csp.CALG_RC2, tc.key), 0, csp.CRYPT_IPSEC_HMAC_KEY)
+				is(t, "ImportKey(CRYPT_IPSEC_HMAC_KEY)", err, 0)
+				if err == nil {
+					ok(t, c.DestroyKey(k))
+				}
+			})
+		}
+	})
+}
