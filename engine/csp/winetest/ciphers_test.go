@@ -1,5 +1,3 @@
-//go:build wineapi
-
 package winetest
 
 import (

@@ -1,5 +1,3 @@
-//go:build wineapi
-
 package winetest
 
 import (
@@ -17,7 +15,7 @@ func TestCryptIncorrectAPIUsage(t *testing.T) {
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
 		one := []byte{0}
-		prov := must(c.AcquireContext("wine_test_bad_keyset", "", csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
+		prov := must(c.AcquireContext("wine_test_bad_keyset", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
 		hash := must(c.CreateHash(prov, csp.CALG_SHA, 0, 0))(t)
 
 		_, err := c.DeriveKey(0, csp.CALG_RC4, hash, 0)

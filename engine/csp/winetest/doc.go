@@ -32,11 +32,11 @@
 //
 // # Translation rules
 //
-//   - Provider names. Wine asks for MS_DEF_PROV, MS_ENHANCED_PROV and MS_STRONG_PROV (type
-//     PROV_RSA_FULL) and for the RSA and AES provider by a NULL name (type PROV_RSA_AES). csp
-//     has one provider, named csp.MS_ENH_RSA_AES_PROV, offering both types; the suite asks for
-//     the provider by an empty name and the type Wine asks for, and runs the cases Wine runs
-//     for every PROV_RSA_FULL provider once, with the enhanced provider's expectations.
+//   - Provider names. Wine's names are csp's: MS_DEF_PROV (base), MS_STRONG_PROV and
+//     MS_ENHANCED_PROV (PROV_RSA_FULL), and the RSA and AES provider asked for by an empty
+//     name and PROV_RSA_AES. Wine runs most rsaenh tests once per PROV_RSA_FULL provider
+//     (START_TEST's loop over szProviders); so does the suite, with each provider's
+//     expectations (the base provider's RC4 salt, 3DES absent from it, and so on).
 //   - Buffer protocols. CryptoAPI's in/out length arguments (ERROR_MORE_DATA, size queries with
 //     a NULL buffer) have no counterpart in csp's slice-returning API; a Wine check of a
 //     returned length becomes a check of the returned slice's length.
