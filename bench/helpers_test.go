@@ -25,8 +25,8 @@ func TestReadOrderIsPermutation(t *testing.T) {
 // The fills behind MemoryPerHandle work, at a size a unit test can afford,
 // for every implementation.
 func TestFillSmall(t *testing.T) {
-	if len(implBenches) != 4 {
-		t.Fatalf("%d implementations, want hprov, syncmap, xsync, mutex", len(implBenches))
+	if len(implBenches) != 5 {
+		t.Fatalf("%d implementations, want hprov, syncmap, xsync, mutex, mutexmin", len(implBenches))
 	}
 	for _, im := range implBenches {
 		res, err := im.fill(20000)

@@ -13,7 +13,8 @@ import (
 )
 
 // implBenches lists the generated benchmark bodies of every implementation,
-// in the order of baseline.Impls.
+// in the order of baseline.Impls, then the minimal tables (nil bodies for
+// what they cannot run).
 var implBenches = []benches{
 	{
 		name:                  "hprov",
@@ -54,6 +55,14 @@ var implBenches = []benches{
 		pinUnpin:              pinUnpinMutex,
 		releaseWithChildren:   releaseWithChildrenMutex,
 		fill:                  fillMutex,
+	},
+	{
+		name:                  "mutexmin",
+		insertRelease:         insertReleaseMutexMin,
+		get:                   getMutexMin,
+		parallelInsertRelease: parallelInsertReleaseMutexMin,
+		parallelGet:           parallelGetMutexMin,
+		fill:                  fillMutexMin,
 	},
 }
 
@@ -741,6 +750,111 @@ func fillMutex(n int) (fillResult, error) {
 	hs := make([]uint64, n)
 	m0 := memStats()
 	t := baseline.NewMutex[obj]()
+	start := time.Now()
+	for i := range hs {
+		h, err := t.Insert(&objs[i])
+		if err != nil {
+			return fillResult{}, err
+		}
+		hs[i] = h
+	}
+	elapsed := time.Since(start)
+	m1 := memStats()
+	// The table is measured while it still holds every handle.
+	return fillStats(n, m0, m1, elapsed), checkFilled(objs, hs, t.Get)
+}
+
+// ---- impl=mutexmin ----
+
+// liveMutexMin returns a table holding getHandles handles and those handles
+// in readOrder.
+func liveMutexMin(b *testing.B) (*baseline.MutexMin[obj], []uint64) {
+	t := baseline.NewMutexMin[obj]()
+	objs := make([]obj, getHandles)
+	hs := make([]uint64, getHandles)
+	for i := range hs {
+		h, err := t.Insert(&objs[i])
+		if err != nil {
+			b.Fatal(err)
+		}
+		hs[i] = h
+	}
+	seq := make([]uint64, getHandles)
+	for k, i := range readOrder() {
+		seq[k] = hs[i]
+	}
+	return t, seq
+}
+
+func insertReleaseMutexMin(b *testing.B) {
+	t := baseline.NewMutexMin[obj]()
+	o := new(obj)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for range b.N {
+		h, err := t.Insert(o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if freed, err := t.Release(h); !freed || err != nil {
+			b.Fatal(freed, err)
+		}
+	}
+}
+
+func getMutexMin(b *testing.B) {
+	t, seq := liveMutexMin(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		if _, ok := t.Get(seq[i&(getHandles-1)]); !ok {
+			b.Fatal("Get of a live handle failed")
+		}
+	}
+}
+
+func parallelInsertReleaseMutexMin(b *testing.B) {
+	t := baseline.NewMutexMin[obj]()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		o := new(obj)
+		for pb.Next() {
+			h, err := t.Insert(o)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if freed, err := t.Release(h); !freed || err != nil {
+				b.Error(freed, err)
+				return
+			}
+		}
+	})
+}
+
+func parallelGetMutexMin(b *testing.B) {
+	t, seq := liveMutexMin(b)
+	var start atomic.Uint32
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(start.Add(parallelStride))
+		for pb.Next() {
+			if _, ok := t.Get(seq[i&(getHandles-1)]); !ok {
+				b.Error("Get of a live handle failed")
+				return
+			}
+			i++
+		}
+	})
+}
+
+func fillMutexMin(n int) (fillResult, error) {
+	objs := make([]obj, n)
+	hs := make([]uint64, n)
+	m0 := memStats()
+	t := baseline.NewMutexMin[obj]()
 	start := time.Now()
 	for i := range hs {
 		h, err := t.Insert(&objs[i])

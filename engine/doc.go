@@ -26,16 +26,21 @@
 //
 // # Slot state
 //
-// Each slot holds one 64-bit state word, changed only by atomic compare-and-swap
-// (or, where noted, by an atomic add that cannot change the generation), next to
-// the value pointer and a parent reference:
+// A slot is 16 bytes: one 64-bit state word, changed only by atomic
+// compare-and-swap or store, and the value pointer (an AnyTable's slot adds
+// the interface's type word and is 32 bytes). Slots are aligned to their size,
+// so a slot never straddles a cache line. What only slow paths need lives
+// elsewhere: a child's parent reference in a per-page side array allocated
+// with the page's first child, and the global free stack's links in the free
+// state word itself. A table of 10 million top-level handles is 16 bytes per
+// handle.
 //
 //	 63                    32  31   30    29   28      15 14       0
 //	+------------------------+----+-----+----+----------+----------+
 //	|     generation (32)    |live|child|kids| pins(14) | refs(15) |   live slot
 //	+------------------------+----+-----+----+----------+----------+
-//	|     generation (32)    |  0 |         next free index + 1    |   free slot
-//	+------------------------+----+--------------------------------+
+//	|     generation (32)    |  0 |count(6)| next index + 1 (25) |   free slot
+//	+------------------------+----+--------+---------------------+
 //
 // A handle is valid exactly when its generation equals the slot's and the live
 // bit is set (and, for a child, its parent is valid). Release at reference count
@@ -43,8 +48,37 @@
 // that instant every copy of the handle fails validation. Because pins and the
 // reference count live in the same word, "release only if nothing is pinned" is
 // one atomic decision: Release returns ErrBusy and changes nothing while any pin
-// is held. Free slots reuse the low bits as the free-list link, which keeps a
-// slot at 24 bytes.
+// is held. A free slot's low bits are used only while it sits on the global
+// free stack (see free.go): the next slot's index and, in a batch's first slot,
+// the batch's length.
+//
+// # Cost of each operation
+//
+// Counted on the fast paths (a top-level handle; Insert and Release finding
+// their P's free-slot cache neither empty nor full), from the code and its
+// amd64 assembly. "RMW" is a locked instruction: a CAS, or Go's atomic store,
+// which on amd64 is an XCHG and costs as much. No fast path writes a cache
+// line that another P's fast path writes.
+//
+//	operation  RMW  procPin pairs  cache lines touched                      calls
+//	Get        0    0              header, directory entry, slot (3 loads)   1 (not inlined)
+//	Insert     2    1              header, P's cache, slot                   3
+//	Release    1    1              header, directory entry, slot, P's cache  2
+//	Pin        1    0              header, directory entry, slot             3
+//	Unpin      1    0              header, directory entry, slot             1
+//	AddRef     1    0              header, directory entry, slot             3
+//
+// Insert's two RMWs are the value store (a call into the runtime, for the
+// write barrier) and the store of the live state word; Release's is the CAS
+// that advances the generation. A mutex table pays four (Lock and Unlock
+// around Insert and around Release) and shares one line among all cores.
+// The table's header and directory are written only when a page is added,
+// the table fills, or a sweep starts or ends, so they stay shared in every
+// core's cache. Get is a small function (Table.Get inlines into the caller
+// and calls it): with the child check it stays above the inliner's budget,
+// and the slow paths are kept out of it. A child's Get adds the side-array
+// load and its parent's state word; a child's Pin, AddRef and Release pin
+// and unpin the parent around the change (two more RMWs).
 //
 // # Generations never wrap
 //
@@ -74,31 +108,37 @@
 //
 // # Children
 //
-// InsertChild records the parent's index and generation in the child's slot. A
-// child is valid only while that parent generation is current, so releasing the
-// parent invalidates every child with the one CAS that advances the parent's
-// generation: O(1) however many children there are. Every operation that changes
-// a child (Pin, AddRef, Release) first pins the parent, so a parent cannot die
-// half-way through one, and a parent's last Release while a child is pinned
-// returns ErrBusy. The slots of children that were not released before their
-// parent ("orphans") are reclaimed lazily: the parent's death requests a sweep,
-// and subsequent Inserts each scan a few slots until a full pass is done; Reclaim
-// finishes the sweep at once. Children are one level deep: a child cannot have
-// children of its own.
+// InsertChild records the parent's index and generation for the child. A
+// child is valid only while that parent generation is current, so releasing
+// the parent invalidates every child with the one CAS that advances the
+// parent's generation: O(1) however many children there are. Every operation
+// that changes a child (Pin, AddRef, Release) first pins the parent, so a
+// parent cannot die half-way through one, and a parent's last Release while a
+// child is pinned returns ErrBusy. The slots of children that were not
+// released before their parent ("orphans") are reclaimed lazily: the parent's
+// death raises a flag in the table's header, and while it is up each Insert
+// scans a few slots until a full pass is done; Reclaim finishes the sweep at
+// once. Children are one level deep: a child cannot have children of its own.
+// The details are in children.go.
 //
 // # Free lists
 //
 // Free slots are kept per P (the runtime's processor, the same sharding
-// sync.Pool uses): each shard holds two small magazines of free slots used
-// without atomics while the goroutine is pinned to its P, and full magazines move
-// to and from a global lock-free stack (a Treiber stack with a version counter
-// against ABA). Insert and Release on different cores therefore touch no shared
-// cache line in steady state; two details keep it so: a fresh magazine links its
-// slots 8 apart, so slots handed out back to back (which may end up cycling on
-// two Ps) do not share a line, and each page starts with a line that is only
-// ever read, because the compiler's nil check before indexing a page loads its
-// first byte on every operation. New pages of slots are allocated as needed and
-// published with an atomic pointer store: live slots are never copied and readers
-// never wait. A table that reaches its capacity stops caching slots per P so that
-// ErrFull means what it says.
+// sync.Pool uses): each P has a fixed array of free slots, used without
+// atomics while the goroutine is pinned to its P, which records each slot's
+// next generation so that Insert writes the slot without reading it first.
+// Batches move between the arrays and a global lock-free stack (a Treiber
+// stack with a version counter against ABA) only when an array runs empty or
+// full. New pages of slots are allocated as needed and published with an
+// atomic pointer store in a directory that covers every possible page: live
+// slots are never copied and readers never wait. A table that reaches its
+// capacity stops caching slots per P so that ErrFull means what it says. The
+// details, and why fresh slots are handed out 8 apart, are in free.go.
+//
+// # Files
+//
+// handle.go has the bit layouts; slot.go the slots, pages and directory;
+// core.go the table and its options; ops.go the operations; children.go
+// children and sweeps; free.go the free lists; table.go and anytable.go the
+// typed faces, Table[T] for pointers and AnyTable for interface values.
 package engine

@@ -45,15 +45,15 @@ type orphanTable struct{ *Table[obj] }
 // orphan returns the value of h if h is a child whose parent is gone but
 // whose own slot has not been reclaimed yet.
 func (b orphanTable) orphan(h Handle) (*obj, bool) {
-	s, _, gen, ok := b.lookup(h)
+	s, idx, gen, ok := b.lookup(h)
 	if !ok {
 		return nil, false
 	}
 	st := s.state.Load()
-	if st&checkMask != want(gen) || st&childBit == 0 || b.parentAlive(s.parent.Load()) {
+	if st&checkMask != want(gen) || st&childBit == 0 || b.parentAlive(b.parentOf(idx)) {
 		return nil, false
 	}
-	return s.value.Load(), true
+	return (*obj)(s.load()), true
 }
 
 func (b orphanTable) Get(h Handle) (*obj, bool) {

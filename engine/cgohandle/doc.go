@@ -67,9 +67,15 @@
 //
 // At most 2^24 (16,777,216) handles can be alive at once; [NewHandle] panics
 // with runtime/cgo's "ran out of handle space" message beyond that, where
-// runtime/cgo is limited only by memory. Each live handle costs a 24-byte
-// slot plus a 16-byte box holding the value: the engine stores a pointer per
-// slot, so that a lookup racing with a Delete reads either the old value or
-// nothing, and an interface value has to be boxed to have one. Slots are
-// allocated 4096 at a time as needed and the table never shrinks.
+// runtime/cgo is limited only by memory. Each live handle costs a 32-byte
+// slot of an [engine.AnyTable], which holds both words of the interface value
+// itself, so NewHandle allocates nothing of its own (runtime/cgo allocates
+// twice: a sync.Map entry and a box for its integer key). What Go itself
+// allocates is unchanged: passing a non-pointer value (an int, a struct) to
+// NewHandle converts it to an interface, which boxes it on the heap in the
+// caller, with either package; a pointer, map, channel or func value is
+// stored as it is. A lookup racing with a Delete reads both words between
+// two checks of the slot's generation, so it returns the old value or
+// nothing, never half of another handle's value. Slots are allocated 4096 at
+// a time as needed and the table never shrinks.
 package cgohandle

@@ -24,8 +24,8 @@ const (
 // made, which for this table is during package initialization; the runtime
 // may raise GOMAXPROCS later (up to the CPU count, when a container's CPU
 // limit changes), and Ps without a cache fall back to the shared free stack.
-// A cache is 128 bytes, so there is one per CPU from the start.
-var table = engine.New[any](engine.WithShards(max(runtime.GOMAXPROCS(0), runtime.NumCPU())))
+// A cache is 640 bytes, so there is one per CPU from the start.
+var table = engine.NewAny(engine.WithShards(max(runtime.GOMAXPROCS(0), runtime.NumCPU())))
 
 // Handle provides a way to pass values that contain Go pointers between Go
 // and C without breaking the cgo pointer passing rules, exactly like
@@ -70,8 +70,8 @@ func TryValue(h Handle) (v any, ok bool) {
 // The functions below take the table as an argument so that tests can run
 // them on small tables, to reach exhaustion and slot retirement cheaply.
 
-func newIn(t *engine.Table[any], v any) Handle {
-	h, err := t.Insert(&v)
+func newIn(t *engine.AnyTable, v any) Handle {
+	h, err := t.Insert(v)
 	if err != nil {
 		if errors.Is(err, engine.ErrFull) {
 			panic(msgFull)
@@ -83,23 +83,19 @@ func newIn(t *engine.Table[any], v any) Handle {
 	return Handle(h)
 }
 
-func valueIn(t *engine.Table[any], h Handle) any {
-	p, ok := t.Get(engine.Handle(h))
+func valueIn(t *engine.AnyTable, h Handle) any {
+	v, ok := t.Get(engine.Handle(h))
 	if !ok {
 		panic(msgInvalid)
 	}
-	return *p
+	return v
 }
 
-func tryValueIn(t *engine.Table[any], h Handle) (any, bool) {
-	p, ok := t.Get(engine.Handle(h))
-	if !ok {
-		return nil, false
-	}
-	return *p, true
+func tryValueIn(t *engine.AnyTable, h Handle) (any, bool) {
+	return t.Get(engine.Handle(h))
 }
 
-func deleteIn(t *engine.Table[any], h Handle) {
+func deleteIn(t *engine.AnyTable, h Handle) {
 	// Every handle is inserted with a reference count of one and never
 	// pinned or referenced again, so Release either frees it or fails
 	// because h is not a live handle (zero, stale, forged). ErrBusy and

@@ -24,7 +24,7 @@ func wantPanic(t *testing.T, what string, want string, f func()) {
 
 // requireDead checks every way a caller can observe that h is not a live
 // handle of tb, and that none of them disturbs live, a handle that is.
-func requireDead(t *testing.T, tb *engine.Table[any], h, live Handle, liveValue any) {
+func requireDead(t *testing.T, tb *engine.AnyTable, h, live Handle, liveValue any) {
 	t.Helper()
 	if v, ok := tryValueIn(tb, h); ok {
 		t.Fatalf("TryValue(%#x) = %v, true; want false", h, v)
@@ -42,7 +42,7 @@ func requireDead(t *testing.T, tb *engine.Table[any], h, live Handle, liveValue 
 // slot, so each handle issued below is a stale handle to the slot that now
 // holds a newer value.
 func TestDeletedHandleNeverValidatesAfterReuse(t *testing.T) {
-	tb := engine.New[any](engine.WithMaxHandles(1))
+	tb := engine.NewAny(engine.WithMaxHandles(1))
 	var old []Handle
 	for i := range 200 {
 		h := newIn(tb, i)
@@ -87,7 +87,7 @@ func TestDeletedHandleNeverValidatesPackageTable(t *testing.T) {
 
 func TestNewPanicsWhenTableIsFull(t *testing.T) {
 	const max = 4
-	tb := engine.New[any](engine.WithMaxHandles(max))
+	tb := engine.NewAny(engine.WithMaxHandles(max))
 	var hs []Handle
 	for i := range max {
 		hs = append(hs, newIn(tb, i))
@@ -114,7 +114,7 @@ func TestNewPanicsWhenTableIsFull(t *testing.T) {
 // a few rounds instead of ever issuing an old handle value again.
 func TestRetiredSlotRunsOutOfHandleSpace(t *testing.T) {
 	const headroom = 5
-	tb := engine.New[any](engine.WithMaxHandles(1), engine.WithGenerationHeadroom(headroom))
+	tb := engine.NewAny(engine.WithMaxHandles(1), engine.WithGenerationHeadroom(headroom))
 	var old []Handle
 	for i := 0; ; i++ {
 		if i > 10*headroom {

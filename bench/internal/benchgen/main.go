@@ -32,6 +32,9 @@ type impl struct {
 	// Reclaim is a statement run on t after each batch of parent releases, to
 	// free what the design leaves for later (the engine's orphaned children).
 	Reclaim string
+	// Minimal marks a table with only Insert, Get and Release (no pins or
+	// children): it gets the benchmarks those three make.
+	Minimal bool
 }
 
 // impls is in the order of baseline.Impls. The engine is called directly,
@@ -41,6 +44,7 @@ var impls = []impl{
 	{Name: "syncmap", Ident: "SyncMap", Table: "*baseline.SyncMap[obj]", Handle: "uint64", New: "baseline.NewSyncMap[obj]()"},
 	{Name: "xsync", Ident: "XSync", Table: "*baseline.XSync[obj]", Handle: "uint64", New: "baseline.NewXSync[obj]()"},
 	{Name: "mutex", Ident: "Mutex", Table: "*baseline.Mutex[obj]", Handle: "uint64", New: "baseline.NewMutex[obj]()"},
+	{Name: "mutexmin", Ident: "MutexMin", Table: "*baseline.MutexMin[obj]", Handle: "uint64", New: "baseline.NewMutexMin[obj]()", Minimal: true},
 }
 
 func main() {
@@ -84,7 +88,8 @@ import (
 )
 
 // implBenches lists the generated benchmark bodies of every implementation,
-// in the order of baseline.Impls.
+// in the order of baseline.Impls, then the minimal tables (nil bodies for
+// what they cannot run).
 var implBenches = []benches{
 {{- range .}}
 	{
@@ -93,8 +98,10 @@ var implBenches = []benches{
 		get:                   get{{.Ident}},
 		parallelInsertRelease: parallelInsertRelease{{.Ident}},
 		parallelGet:           parallelGet{{.Ident}},
+		{{- if not .Minimal}}
 		pinUnpin:              pinUnpin{{.Ident}},
 		releaseWithChildren:   releaseWithChildren{{.Ident}},
+		{{- end}}
 		fill:                  fill{{.Ident}},
 	},
 {{- end}}
@@ -192,6 +199,7 @@ func parallelGet{{.Ident}}(b *testing.B) {
 	})
 }
 
+{{if not .Minimal -}}
 func pinUnpin{{.Ident}}(b *testing.B) {
 	t, seq := live{{.Ident}}(b)
 	b.ReportAllocs()
@@ -259,6 +267,7 @@ func releaseWithChildren{{.Ident}}(b *testing.B, children int) {
 	}
 	rt.report(b)
 }
+{{- end}}
 
 func fill{{.Ident}}(n int) (fillResult, error) {
 	objs := make([]obj, n)
