@@ -94,9 +94,10 @@
 //
 // # Why a stale handle never observes a reused slot's new object
 //
-// The value pointer is written by Insert before the CAS (or store) that sets the
-// live bit with the new generation, and cleared by Release after the CAS that
-// advances it. Get loads the state, then the value, then the state again, and
+// The value pointer (both words, in an AnyTable) is written by Insert before
+// the store that sets the live bit with the new generation; Release leaves it
+// in place after the CAS that advances the generation, until the slot is
+// reused or leaves its P's cache. Get loads the state, then the value, then the state again, and
 // accepts only if both state loads carry the handle's generation with the live
 // bit. Go's atomics are sequentially consistent, so if the value load saw an
 // object written by a later occupant, that write followed the generation advance,
