@@ -70,3 +70,20 @@ func TestCryptAcquireContext(t *testing.T) {
 		}
 	})
 }
+
+// crypt.c test_container_sd, without its subject: a machine container is created, released
+// and deleted (which returns handle 0). Its security descriptor (PP_KEYSET_SEC_DESCR) is left
+// out: csp keeps no access control lists.
+func TestCryptContainerSD(t *testing.T) {
+	eachModel(t, func(t *testing.T, m model) {
+		c := m.newCSP()
+		prov, err := c.AcquireContext("winetest", csp.MS_ENHANCED_PROV, csp.PROV_RSA_FULL, csp.CRYPT_MACHINE_KEYSET|csp.CRYPT_NEWKEYSET)
+		is(t, "AcquireContext(CRYPT_MACHINE_KEYSET|CRYPT_NEWKEYSET)", err, 0)
+		is(t, "ReleaseContext", c.ReleaseContext(prov, 0), 0)
+		prov, err = c.AcquireContext("winetest", csp.MS_ENHANCED_PROV, csp.PROV_RSA_FULL, csp.CRYPT_MACHINE_KEYSET|csp.CRYPT_DELETEKEYSET)
+		is(t, "AcquireContext(CRYPT_MACHINE_KEYSET|CRYPT_DELETEKEYSET)", err, 0)
+		if prov != 0 {
+			t.Errorf("CRYPT_DELETEKEYSET returned handle %#x, want 0", prov)
+		}
+	})
+}

@@ -33,9 +33,6 @@ func TestRsaenhKeyDerivation(t *testing.T) {
 func derivationCase(t *testing.T, b *base, r derivationRow) {
 	data := seq(512, byte(r.row))
 	bad := slices.Contains(r.bad, b.provType)
-	if r.crypt == csp.CALG_AES && b.provType == csp.PROV_RSA_AES && r.hash != calgMD2 {
-		pending(t, "F4")
-	}
 	var k csp.KeyHandle
 	if r.hash == calgMD2 {
 		if got := hex.EncodeToString(md2(data)); got != r.value {
@@ -53,6 +50,9 @@ func derivationCase(t *testing.T, b *base, r derivationRow) {
 		is(t, "HashData", b.c.HashData(hh, data, 0), 0)
 		if got := hex.EncodeToString(must(b.c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)); got != r.value {
 			t.Errorf("hash value %s, want %s", got, r.value)
+		}
+		if r.crypt == csp.CALG_AES && b.provType == csp.PROV_RSA_AES {
+			pending(t, "F4") // after the hash checks, which pass
 		}
 		var err error
 		k, err = b.c.DeriveKey(b.prov, r.crypt, hh, 0)

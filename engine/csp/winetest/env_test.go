@@ -94,6 +94,14 @@ func TestRsaenhInitAESEnvironment(t *testing.T) {
 			_, err = b.c.GenKey(b.prov, csp.CALG_AES, 128<<16)
 			is(t, "GenKey(CALG_AES, 128 bits)", err, csp.NTE_BAD_ALGID)
 		})
+		// The container's pairs, generated (1024 bits: see TestRsaenhInitBaseEnvironmentGenKey).
+		for _, spec := range []uint32{csp.AT_KEYEXCHANGE, csp.AT_SIGNATURE} {
+			k, err := b.c.GenKey(b.prov, spec, 1024<<16)
+			is(t, "GenKey(key pair)", err, 0)
+			if err == nil {
+				ok(t, b.c.DestroyKey(k))
+			}
+		}
 		k, err := b.c.GenKey(b.prov, csp.CALG_AES_128, 0)
 		is(t, "GenKey(CALG_AES_128)", err, 0)
 		if err == nil {
