@@ -61,6 +61,7 @@ type algInfo struct {
 	crypto   crypto.Hash      // classHash: the digest's identity in PKCS#1 v1.5 signatures
 	size     int              // classHash: digest bytes
 	blockLen int              // classBlock: block bytes
+	listOnly bool             // listed by PP_ENUMALGS but no key algorithm (CALG_AES, as on Windows)
 
 	// Key or digest lengths in bits, as PP_ENUMALGS_EX reports them. Fixed-length ciphers
 	// (DES, 3DES) report their effective lengths (56, 112, 168) and store 64, 128, 192.
@@ -76,7 +77,7 @@ var (
 	algDES      = algInfo{id: CALG_DES, class: classBlock, blockLen: 8, defLen: 56, minLen: 56, maxLen: 56, name: "DES", longName: "Data Encryption Standard (DES)"}
 	alg3DES112  = algInfo{id: CALG_3DES_112, class: classBlock, blockLen: 8, defLen: 112, minLen: 112, maxLen: 112, name: "3DES TWO KEY", longName: "Two Key Triple DES"}
 	alg3DES     = algInfo{id: CALG_3DES, class: classBlock, blockLen: 8, defLen: 168, minLen: 168, maxLen: 168, name: "3DES", longName: "Three Key Triple DES"}
-	algAES      = algInfo{id: CALG_AES, class: classBlock, blockLen: 16, defLen: 128, minLen: 128, maxLen: 128, name: "AES", longName: "Advanced Encryption Standard (AES)"}
+	algAES      = algInfo{id: CALG_AES, class: classBlock, listOnly: true, blockLen: 16, defLen: 128, minLen: 128, maxLen: 128, name: "AES", longName: "Advanced Encryption Standard (AES)"}
 	algAES128   = algInfo{id: CALG_AES_128, class: classBlock, blockLen: 16, defLen: 128, minLen: 128, maxLen: 128, name: "AES-128", longName: "Advanced Encryption Standard (AES-128)"}
 	algAES192   = algInfo{id: CALG_AES_192, class: classBlock, blockLen: 16, defLen: 192, minLen: 192, maxLen: 192, name: "AES-192", longName: "Advanced Encryption Standard (AES-192)"}
 	algAES256   = algInfo{id: CALG_AES_256, class: classBlock, blockLen: 16, defLen: 256, minLen: 256, maxLen: 256, name: "AES-256", longName: "Advanced Encryption Standard (AES-256)"}
@@ -121,6 +122,15 @@ func lookupAlg(p personality, alg uint32) (*algInfo, bool) {
 		}
 	}
 	return nil, false
+}
+
+// keyAlg returns the session key algorithm alg as personality p offers it.
+func keyAlg(p personality, alg uint32) (*algInfo, bool) {
+	a, ok := lookupAlg(p, alg)
+	if !ok || a.listOnly || (a.class != classBlock && a.class != classStream) {
+		return nil, false
+	}
+	return a, true
 }
 
 // hashAlg returns a hash algorithm by id, whatever the personality: for objects that already

@@ -154,11 +154,12 @@ const importFlags = CRYPT_EXPORTABLE | CRYPT_OAEP | CRYPT_NO_SALT | CRYPT_IPSEC_
 
 // ImportKey makes a key under context h from a blob in Windows' format (see ExportKey):
 //   - PLAINTEXTKEYBLOB: a session key of an algorithm the provider offers, of a length it
-//     offers; or, with CRYPT_IPSEC_HMAC_KEY, a CALG_RC2 key of any length from 1 to 1024
-//     bytes that only keys HMACs (CreateHash(CALG_HMAC)), since RC2 itself is not offered:
+//     offers; or, with CRYPT_IPSEC_HMAC_KEY, a CALG_RC2 key of any length (at least a byte;
+//     Windows sets no limit either) that only keys HMACs (CreateHash(CALG_HMAC)), since RC2 itself is not offered:
 //     this is how Windows code imports HMAC keys.
 //   - SIMPLEBLOB: a session key encrypted with impKey, which must be an RSA key-exchange key
-//     pair (NTE_BAD_PUBLIC_KEY otherwise); CRYPT_OAEP if it was encrypted with OAEP.
+//     pair (NTE_BAD_PUBLIC_KEY otherwise); CRYPT_OAEP if it was encrypted with OAEP. Bytes
+//     after the modulus length are ignored, as Windows does.
 //   - PUBLICKEYBLOB: an RSA public key (CALG_RSA_KEYX or CALG_RSA_SIGN), for Encrypt and
 //     VerifySignature.
 //   - PRIVATEKEYBLOB: an RSA key pair, which also becomes the context's key pair of its spec
@@ -236,8 +237,8 @@ func importPlaintext(p personality, alg uint32, body []byte, flags uint32) (*key
 	}
 	raw := append([]byte(nil), body[4:]...)
 	if alg == CALG_RC2 && flags&CRYPT_IPSEC_HMAC_KEY != 0 {
-		if len(raw) == 0 || len(raw) > 1024 {
-			return nil, fmt.Errorf("csp: HMAC key of %d bytes: %w", len(raw), NTE_BAD_DATA)
+		if len(raw) == 0 {
+			return nil, fmt.Errorf("csp: empty HMAC key: %w", NTE_BAD_DATA)
 		}
 		return &keyState{alg: alg, perms: permsFor(flags), raw: raw, hmacOnly: true}, nil
 	}
@@ -246,14 +247,14 @@ func importPlaintext(p personality, alg uint32, body []byte, flags uint32) (*key
 
 // sessionFromBytes makes an imported session key of alg from its bytes, checking the length.
 func sessionFromBytes(p personality, alg uint32, raw []byte, flags uint32) (*keyState, error) {
-	a, ok := lookupAlg(p, alg)
-	if !ok || (a.class != classBlock && a.class != classStream) {
+	a, ok := keyAlg(p, alg)
+	if !ok {
 		return nil, fmt.Errorf("csp: session key algorithm %#x: %w", alg, NTE_BAD_ALGID)
 	}
 	if n, err := keyBytesLen(a, uint32(8*len(raw))); err != nil || n != len(raw) {
 		return nil, fmt.Errorf("csp: a %s key of %d bytes: %w", a.name, len(raw), NTE_BAD_DATA)
 	}
-	salt := make([]byte, saltLen(len(raw), flags&CRYPT_NO_SALT))
+	salt := make([]byte, saltLen(p, len(raw), flags&CRYPT_NO_SALT))
 	return newSessionKey(a, raw, salt, permsFor(flags))
 }
 
@@ -264,7 +265,11 @@ func importSimple(p personality, alg uint32, body []byte, io *object, flags uint
 	if len(body) < 4 {
 		return nil, fmt.Errorf("csp: SIMPLEBLOB without an algorithm: %w", NTE_BAD_DATA)
 	}
-	raw, err := rsaDecrypt(io.key.priv, body[4:], flags&CRYPT_OAEP != 0)
+	ct := body[4:]
+	if n := io.key.priv.Size(); len(ct) > n {
+		ct = ct[:n] // Windows reads the modulus length and ignores trailing bytes
+	}
+	raw, err := rsaDecrypt(io.key.priv, ct, flags&CRYPT_OAEP != 0)
 	if err != nil {
 		return nil, err
 	}
@@ -321,7 +326,9 @@ func importPrivate(alg uint32, body []byte, flags uint32) (*keyState, error) {
 	if err != nil {
 		return nil, err
 	}
-	bits, e, rest, err := rsaHeader(body, magicRSA2, func(n, h int) int { return 2*n + 5*h })
+	// The private exponent may be cut short or left out, as Windows allows: its length is
+	// inferred from the blob's, and it is recomputed from the primes when incomplete.
+	bits, e, rest, err := rsaHeader(body, magicRSA2, func(n, h int) int { return n + 5*h })
 	if err != nil {
 		return nil, err
 	}
@@ -336,11 +343,25 @@ func importPrivate(alg uint32, body []byte, flags uint32) (*keyState, error) {
 	field(h) // exponent1, exponent2 and coefficient are recomputed and checked by Precompute
 	field(h)
 	field(h)
-	priv.D = field(n)
 	priv.Primes = []*big.Int{p, q}
+	if len(rest) >= n {
+		priv.D = field(n)
+	} else if priv.D = privateExponent(p, q, e); priv.D == nil {
+		return nil, fmt.Errorf("csp: PRIVATEKEYBLOB primes admit no private exponent: %w", NTE_BAD_DATA)
+	}
 	if err := priv.Validate(); err != nil {
 		return nil, fmt.Errorf("csp: PRIVATEKEYBLOB is not a valid RSA key: %v: %w", err, NTE_BAD_DATA)
 	}
 	priv.Precompute()
 	return rsaKeyState(alg, &priv.PublicKey, priv, permsFor(flags)), nil
+}
+
+// privateExponent returns e's inverse modulo (p-1)(q-1), or nil if there is none.
+func privateExponent(p, q *big.Int, e int) *big.Int {
+	one := big.NewInt(1)
+	if p.Cmp(one) <= 0 || q.Cmp(one) <= 0 {
+		return nil
+	}
+	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
+	return new(big.Int).ModInverse(big.NewInt(int64(e)), phi)
 }

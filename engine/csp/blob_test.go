@@ -248,7 +248,7 @@ func TestImportMalformed(t *testing.T) {
 		{"PUBLICKEYBLOB even exponent", patch(pub, 16, 2, 0, 1, 0), 0, NTE_BAD_DATA},
 		{"PUBLICKEYBLOB of a session algorithm", patch(pub, 4, 0x0e, 0x66), 0, NTE_BAD_ALGID},
 		{"PRIVATEKEYBLOB with RSA1 magic", patch(priv, 11, '1'), 0, NTE_BAD_DATA},
-		{"PRIVATEKEYBLOB truncated", priv[:len(priv)-1], 0, NTE_BAD_DATA},
+		{"PRIVATEKEYBLOB cut in the coefficient", priv[:20+128+5*64-1], 0, NTE_BAD_DATA},
 		{"PRIVATEKEYBLOB wrong d", patch(priv, len(priv)-1, priv[len(priv)-1]^1), 0, NTE_BAD_DATA},
 		{"PRIVATEKEYBLOB wrong p", patch(priv, 20+128, priv[20+128]^1), 0, NTE_BAD_DATA},
 		{"PRIVATEKEYBLOB with an import key", priv, kx, NTE_BAD_KEY},
@@ -259,6 +259,9 @@ func TestImportMalformed(t *testing.T) {
 	// Every truncation of every kind of blob fails cleanly.
 	for _, b := range [][]byte{simple, priv, pub, plaintextBlob(CALG_3DES, make([]byte, 24))} {
 		for n := range b {
+			if &b[0] == &priv[0] && n >= 20+128+5*64 {
+				break // the private exponent may be cut (TestPrivateBlobWithoutExponent)
+			}
 			if _, err := c.ImportKey(h, b[:n], kx, 0); err == nil {
 				t.Fatalf("truncated to %d bytes: imported", n)
 			}
@@ -321,4 +324,62 @@ func sha256HMAC(key, data []byte) []byte {
 	in := sha256.Sum256(append(ipad[:], data...))
 	out := sha256.Sum256(append(opad[:], in[:]...))
 	return out[:]
+}
+
+// Windows imports a PRIVATEKEYBLOB whose private exponent is cut short or left out (Wine's
+// test_import_private, issue 14 F12): the key works, its exponent recomputed from the primes.
+func TestPrivateBlobWithoutExponent(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	defer c.ReleaseContext(h, 0)
+	pair := must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	blob := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
+	ct := must(c.Encrypt(pair, 0, true, 0, []byte("kept")))(t)
+	for _, n := range []int{20 + 128 + 5*64, 20 + 128 + 5*64 + 1, len(blob) - 1} {
+		c2 := New()
+		h2 := verifyCtx(t, c2)
+		k := must(c2.ImportKey(h2, blob[:n], 0, 0))(t)
+		if p, err := c2.Decrypt(k, 0, true, 0, ct); err != nil || string(p) != "kept" {
+			t.Errorf("cut to %d bytes: decrypts %q, %v", n, p, err)
+		}
+		ok(t, c2.ReleaseContext(h2, 0))
+	}
+}
+
+// Windows reads a SIMPLEBLOB's modulus length and ignores what follows (issue 14 F7); a
+// signature verifies with or without the hash's DigestInfo, and CRYPT_NOHASHOID signs the
+// bare hash (F8).
+func TestWindowsLeniency(t *testing.T) {
+	c := New()
+	h := containerWithKeys(t, c, "len")
+	defer c.ReleaseContext(h, 0)
+	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
+	s := must(c.GenKey(h, CALG_RC4, CRYPT_EXPORTABLE))(t)
+	blob := must(c.ExportKey(s, kx, SIMPLEBLOB, 0))(t)
+	_ = must(c.ImportKey(h, append(blob, 1, 2, 3, 4, 5, 6, 7, 8), kx, 0))(t)
+
+	pub := must(c.GetUserKey(h, AT_SIGNATURE))(t)
+	for _, alg := range []uint32{CALG_MD4, CALG_MD5, CALG_SHA1, CALG_SHA_256, CALG_SHA_512} {
+		for _, sf := range []uint32{0, CRYPT_NOHASHOID} {
+			sig := must(c.SignHash(hashOf(t, c, h, alg, "m"), AT_SIGNATURE, sf))(t)
+			for _, vf := range []uint32{0, CRYPT_NOHASHOID} {
+				ok(t, c.VerifySignature(hashOf(t, c, h, alg, "m"), sig, pub, vf))
+			}
+			wantCode(t, "other data", c.VerifySignature(hashOf(t, c, h, alg, "n"), sig, pub, 0), NTE_BAD_SIGNATURE)
+		}
+		// A bare signature is the PKCS#1 block of the value alone, as Go makes it.
+		sig := must(c.SignHash(hashOf(t, c, h, alg, "m"), AT_SIGNATURE, CRYPT_NOHASHOID))(t)
+		v := must(c.GetHashParam(hashOf(t, c, h, alg, "m"), HP_HASHVAL, 0))(t)
+		if err := rsa.VerifyPKCS1v15(&testKeys()[1].PublicKey, 0, v, reversed(sig)); err != nil {
+			t.Errorf("alg %#x: bare signature: %v", alg, err)
+		}
+	}
+	wantCode(t, "VerifySignature flags", c.VerifySignature(hashOf(t, c, h, CALG_MD5, "m"), make([]byte, 256), pub, 2), NTE_BAD_FLAGS)
+	if v := must(c.GetProvParam(h, PP_KEYSTORAGE, 0))(t); binary.LittleEndian.Uint32(v) != CRYPT_SEC_DESCR {
+		t.Errorf("PP_KEYSTORAGE %x", v)
+	}
+	_, err := c.GetKeyParam(pub, KP_SALT, 0)
+	wantCode(t, "KP_SALT of a key pair", err, NTE_BAD_KEY)
+	// CRYPT_IPSEC_HMAC_KEY takes keys of any length.
+	_ = must(c.ImportKey(h, plaintextBlob(CALG_RC2, make([]byte, 2048)), 0, CRYPT_IPSEC_HMAC_KEY))(t)
 }

@@ -124,6 +124,7 @@ const (
 	PP_ENUMALGS_EX      uint32 = 22
 	PP_KEYSPEC          uint32 = 39
 	PP_KEYSET_TYPE      uint32 = 27
+	PP_KEYSTORAGE       uint32 = 17
 	PP_SIG_KEYSIZE_INC  uint32 = 34
 	PP_KEYX_KEYSIZE_INC uint32 = 35
 	PP_UNIQUE_CONTAINER uint32 = 36
@@ -137,6 +138,12 @@ const (
 
 	// PP_IMPTYPE value.
 	CRYPT_IMPL_SOFTWARE uint32 = 2
+
+	// PP_KEYSTORAGE value: the key storage can take security descriptors.
+	CRYPT_SEC_DESCR uint32 = 1
+
+	// SignHash and VerifySignature flag: sign the bare hash, without its DigestInfo.
+	CRYPT_NOHASHOID uint32 = 1
 )
 
 // Provider names (wincrypt.h). AcquireContext accepts these and "" (the provider type's

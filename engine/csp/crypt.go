@@ -1,9 +1,10 @@
 package csp
 
 import (
-	"crypto"
+	"bytes"
 	"crypto/rsa"
 	"fmt"
+	"math/big"
 
 	"github.com/hprov/hprov/engine"
 )
@@ -100,17 +101,18 @@ func (c *CSP) crypt(k KeyHandle, hh HashHandle, final bool, flags uint32, data [
 }
 
 // SignHash signs the hash's value with the context's key pair of keySpec (AT_SIGNATURE or
-// AT_KEYEXCHANGE, else NTE_BAD_ALGID), PKCS#1 v1.5, and returns the signature (the modulus
-// length) little-endian, as CryptoAPI does. NTE_NO_KEY if the context has no such pair;
+// AT_KEYEXCHANGE, else NTE_BAD_ALGID), PKCS#1 v1.5 over the hash's DigestInfo, or over the
+// bare value with CRYPT_NOHASHOID, and returns the signature (the modulus length)
+// little-endian, as CryptoAPI does. NTE_NO_KEY if the context has no such pair;
 // NTE_BAD_KEYSET if its container was deleted; NTE_BAD_ALGID for a CALG_HMAC hash. Signing
-// finishes the hash. flags must be 0.
+// finishes the hash. Other flags give NTE_BAD_FLAGS.
 func (c *CSP) SignHash(hh HashHandle, keySpec, flags uint32) ([]byte, error) {
 	eh, o, err := c.pin(uint64(hh), kindHash)
 	if err != nil {
 		return nil, err
 	}
 	defer c.tab.Unpin(eh)
-	if flags != 0 {
+	if flags&^CRYPT_NOHASHOID != 0 {
 		return nil, fmt.Errorf("csp: SignHash flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
 	if keySpec != AT_SIGNATURE && keySpec != AT_KEYEXCHANGE {
@@ -124,10 +126,13 @@ func (c *CSP) SignHash(hh HashHandle, keySpec, flags uint32) ([]byte, error) {
 		return nil, err
 	}
 	o.mu.Lock()
-	digest := append([]byte(nil), o.hash.value()...)
+	t := append([]byte(nil), o.hash.value()...)
 	o.mu.Unlock()
-	h, digest := pkcs1Digest(o.hash.alg, digest)
-	sig, err := rsa.SignPKCS1v15(nil, priv, h, digest)
+	if flags&CRYPT_NOHASHOID == 0 {
+		t = append(append([]byte(nil), digestInfo[o.hash.alg]...), t...)
+	}
+	// Hash 0: Go signs t as given (a DigestInfo built here, or the bare value).
+	sig, err := rsa.SignPKCS1v15(nil, priv, 0, t)
 	if err != nil {
 		return nil, fmt.Errorf("csp: signing: %v: %w", err, NTE_BAD_KEY)
 	}
@@ -136,7 +141,9 @@ func (c *CSP) SignHash(hh HashHandle, keySpec, flags uint32) ([]byte, error) {
 
 // VerifySignature checks a little-endian PKCS#1 v1.5 signature of the hash's value with the
 // RSA key pub: NTE_BAD_SIGNATURE if it does not verify, NTE_BAD_KEY if pub is not an RSA key,
-// NTE_BAD_ALGID for a CALG_HMAC hash. Verifying finishes the hash. flags must be 0.
+// NTE_BAD_ALGID for a CALG_HMAC hash. As on Windows, a signature verifies whether it was made
+// over the hash's DigestInfo or over the bare value, and flags may be 0 or CRYPT_NOHASHOID
+// (NTE_BAD_FLAGS otherwise) to the same effect. Verifying finishes the hash.
 func (c *CSP) VerifySignature(hh HashHandle, sig []byte, pub KeyHandle, flags uint32) error {
 	eh, o, err := c.pin(uint64(hh), kindHash)
 	if err != nil {
@@ -148,7 +155,7 @@ func (c *CSP) VerifySignature(hh HashHandle, sig []byte, pub KeyHandle, flags ui
 		return err
 	}
 	defer c.tab.Unpin(kh)
-	if flags != 0 {
+	if flags&^CRYPT_NOHASHOID != 0 {
 		return fmt.Errorf("csp: VerifySignature flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
 	pk := ko.key.pub // immutable once the key exists
@@ -164,22 +171,42 @@ func (c *CSP) VerifySignature(hh HashHandle, sig []byte, pub KeyHandle, flags ui
 	if len(sig) != pk.Size() {
 		return fmt.Errorf("csp: signature of %d bytes, want %d: %w", len(sig), pk.Size(), NTE_BAD_SIGNATURE)
 	}
-	h, digest := pkcs1Digest(o.hash.alg, digest)
-	if err := rsa.VerifyPKCS1v15(pk, h, digest, reversed(sig)); err != nil {
-		return fmt.Errorf("csp: %v: %w", err, NTE_BAD_SIGNATURE)
+	t, ok := pkcs1Unpad(pk, reversed(sig))
+	if !ok || !(bytes.Equal(t, digest) || bytes.Equal(t, append(append([]byte(nil), digestInfo[o.hash.alg]...), digest...))) {
+		return fmt.Errorf("csp: the signature does not match the hash: %w", NTE_BAD_SIGNATURE)
 	}
 	return nil
 }
 
-// md4DigestInfo is the DER prefix of an MD4 DigestInfo (OID 1.2.840.113549.2.4), which Go's
-// crypto/rsa does not know; Windows signs MD4 hashes with it.
-var md4DigestInfo = []byte{0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x04, 0x05, 0x00, 0x04, 0x10}
+// digestInfo holds the DER prefix of each hash's PKCS#1 DigestInfo (RFC 8017, section 9.2
+// notes), which the signed block carries before the hash value.
+var digestInfo = map[uint32][]byte{
+	CALG_MD4:     {0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x04, 0x05, 0x00, 0x04, 0x10},
+	CALG_MD5:     {0x30, 0x20, 0x30, 0x0c, 0x06, 0x08, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x02, 0x05, 0x05, 0x00, 0x04, 0x10},
+	CALG_SHA1:    {0x30, 0x21, 0x30, 0x09, 0x06, 0x05, 0x2b, 0x0e, 0x03, 0x02, 0x1a, 0x05, 0x00, 0x04, 0x14},
+	CALG_SHA_256: {0x30, 0x31, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00, 0x04, 0x20},
+	CALG_SHA_384: {0x30, 0x41, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x02, 0x05, 0x00, 0x04, 0x30},
+	CALG_SHA_512: {0x30, 0x51, 0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x03, 0x05, 0x00, 0x04, 0x40},
+}
 
-// pkcs1Digest returns what rsa.SignPKCS1v15 and VerifyPKCS1v15 take for a digest of alg: the
-// hash's identity, or for MD4 no identity and the DigestInfo built here.
-func pkcs1Digest(alg uint32, digest []byte) (crypto.Hash, []byte) {
-	if alg == CALG_MD4 {
-		return 0, append(append([]byte(nil), md4DigestInfo...), digest...)
+// pkcs1Unpad applies the public key to the big-endian signature s and returns what the
+// PKCS#1 v1.5 signature block 00 01 FF..FF 00 T carries (at least 8 bytes of FF), or false.
+// The operands are public, so the checks need not be constant-time.
+func pkcs1Unpad(pk *rsa.PublicKey, s []byte) ([]byte, bool) {
+	m := new(big.Int).SetBytes(s)
+	if m.Cmp(pk.N) >= 0 {
+		return nil, false
 	}
-	return hashAlg(alg).crypto, digest
+	em := m.Exp(m, big.NewInt(int64(pk.E)), pk.N).FillBytes(make([]byte, pk.Size()))
+	if em[0] != 0 || em[1] != 1 {
+		return nil, false
+	}
+	i := 2
+	for i < len(em) && em[i] == 0xff {
+		i++
+	}
+	if i-2 < 8 || i >= len(em) || em[i] != 0 {
+		return nil, false
+	}
+	return em[i+1:], true
 }

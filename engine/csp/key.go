@@ -13,13 +13,18 @@ import (
 // changes nothing, as CRYPT_SILENT does not either.
 const sessionFlags = CRYPT_EXPORTABLE | CRYPT_USER_PROTECTED | CRYPT_CREATE_SALT | CRYPT_NO_SALT
 
-// saltLen returns the salt length of a new session key of n bytes: the rest of 16 bytes under
-// CRYPT_CREATE_SALT, 11 bytes for a 40-bit key unless CRYPT_NO_SALT (the Microsoft providers'
-// rule), else none.
-func saltLen(n int, flags uint32) int {
+// saltLen returns the salt length of a new session key of n bytes under personality p, by
+// Windows' rules (Wine's test_RC4_salt and test_rc4, run on Windows): CRYPT_CREATE_SALT gives
+// 11 bytes in the base and strong providers whatever the key length, and nothing in the
+// enhanced ones (Enhanced, and RSA and AES); without it a 40-bit key has 11 bytes unless
+// CRYPT_NO_SALT, and other keys none.
+func saltLen(p personality, n int, flags uint32) int {
 	switch {
-	case flags&CRYPT_CREATE_SALT != 0 && n < 16:
-		return 16 - n
+	case flags&CRYPT_CREATE_SALT != 0:
+		if p == persBase || p == persStrong {
+			return 11
+		}
+		return 0
 	case n == 5 && flags&CRYPT_NO_SALT == 0:
 		return 11
 	}
@@ -35,9 +40,11 @@ func saltLen(n int, flags uint32) int {
 // pair is ephemeral and lives as long as the context. Other algorithms give NTE_BAD_ALGID.
 //
 // Flags: CRYPT_EXPORTABLE lets ExportKey export the key's secret (SIMPLEBLOB,
-// PLAINTEXTKEYBLOB, PRIVATEKEYBLOB); CRYPT_CREATE_SALT gives a session key a random salt up to
-// 16 bytes with the key; CRYPT_NO_SALT keeps a 40-bit key from the default 11 zero bytes of
-// salt; CRYPT_USER_PROTECTED is accepted. The upper 16 bits may give the key length in bits
+// PLAINTEXTKEYBLOB, PRIVATEKEYBLOB); CRYPT_CREATE_SALT gives a session key of the base and
+// strong providers 11 bytes of random salt (the enhanced providers ignore it, as on Windows);
+// CRYPT_NO_SALT keeps a 40-bit key from the default 11 zero bytes of salt (see saltLen);
+// CRYPT_USER_PROTECTED is accepted. CALG_AES, which PP_ENUMALGS lists, is no key algorithm
+// (NTE_BAD_ALGID), as on Windows. The upper 16 bits may give the key length in bits
 // (0: the provider's default), which must be one the provider offers; RSA keys below 1024
 // bits need GODEBUG=rsa1024min=0, as Go refuses them otherwise. Other flags: NTE_BAD_FLAGS.
 func (c *CSP) GenKey(h ProvHandle, alg, flags uint32) (KeyHandle, error) {
@@ -57,7 +64,10 @@ func (c *CSP) GenKey(h ProvHandle, alg, flags uint32) (KeyHandle, error) {
 		return 0, fmt.Errorf("csp: key flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
 	a, ok := lookupAlg(ctx.ctx.pers, alg)
-	if !ok || (a.class != classBlock && a.class != classStream && a.class != classRSA) {
+	if ok && a.class != classRSA {
+		a, ok = keyAlg(ctx.ctx.pers, alg)
+	}
+	if !ok {
 		return 0, fmt.Errorf("csp: key algorithm %#x: %w", alg, NTE_BAD_ALGID)
 	}
 	if a.class == classRSA {
@@ -79,7 +89,7 @@ func (c *CSP) GenKey(h ProvHandle, alg, flags uint32) (KeyHandle, error) {
 	if err != nil {
 		return 0, err
 	}
-	buf := make([]byte, n+saltLen(n, flags))
+	buf := make([]byte, n+saltLen(ctx.ctx.pers, n, flags))
 	_, _ = rand.Read(buf)
 	salt := buf[n:]
 	if flags&CRYPT_CREATE_SALT == 0 {
@@ -144,8 +154,8 @@ func (c *CSP) DeriveKey(h ProvHandle, alg uint32, base HashHandle, flags uint32)
 	if flags&0xFFFF&^sessionFlags != 0 {
 		return 0, fmt.Errorf("csp: key flags %#x: %w", flags, NTE_BAD_FLAGS)
 	}
-	a, ok := lookupAlg(ctx.ctx.pers, alg)
-	if !ok || (a.class != classBlock && a.class != classStream) {
+	a, ok := keyAlg(ctx.ctx.pers, alg)
+	if !ok {
 		return 0, fmt.Errorf("csp: DeriveKey algorithm %#x: %w", alg, NTE_BAD_ALGID)
 	}
 	n, err := keyBytesLen(a, flags>>16)
@@ -163,9 +173,9 @@ func (c *CSP) DeriveKey(h ProvHandle, alg uint32, base HashHandle, flags uint32)
 	if err != nil {
 		return 0, err
 	}
-	salt := make([]byte, saltLen(n, flags))
+	salt := make([]byte, saltLen(ctx.ctx.pers, n, flags))
 	if flags&CRYPT_CREATE_SALT != 0 {
-		copy(salt, material[n:])
+		copy(salt, material[n:]) // the hash bytes after the key, zero beyond the value
 	}
 	ks, err := newSessionKey(a, material[:n:n], salt, permsFor(flags))
 	if err != nil {

@@ -17,8 +17,11 @@ import (
 //   - KP_PERMISSIONS: the CRYPT_ENCRYPT ... CRYPT_ARCHIVE bits. Adding CRYPT_EXPORT to a key
 //     that does not have it is NTE_BAD_DATA; removing it is ignored, as Windows does, so an
 //     exportable key stays exportable.
-//   - KP_SALT and KP_SALT_EX: the salt (at most 24 bytes, NTE_BAD_DATA otherwise) that RC4
-//     appends to the key bytes; it restarts the message in progress.
+//   - KP_SALT: new bytes for the key's salt, of its current length (a key of the enhanced
+//     providers made without salt keeps none, as on Windows); data shorter than the salt is
+//     NTE_BAD_DATA and bytes beyond it are ignored, since Windows reads the salt's length.
+//     KP_SALT_EX: the salt itself, of any length up to 24 bytes (NTE_BAD_DATA otherwise). RC4
+//     appends the salt to the key bytes; setting it restarts the message in progress.
 //
 // Integers are 4 bytes little-endian (NTE_BAD_DATA otherwise). flags must be 0.
 func (c *CSP) SetKeyParam(k KeyHandle, param uint32, data []byte, flags uint32) error {
@@ -33,6 +36,9 @@ func (c *CSP) SetKeyParam(k KeyHandle, param uint32, data []byte, flags uint32) 
 	ks := ko.key
 	if ks.pub != nil && param != KP_PERMISSIONS {
 		return fmt.Errorf("csp: key parameter %d of a key pair: %w", param, NTE_BAD_TYPE)
+	}
+	if param == KP_IV && ks.block == nil && ks.pub == nil && len(data) == 0 {
+		return nil // RC4's IV is empty: Windows takes a zero-length one
 	}
 	dword := func() (uint32, error) {
 		if len(data) != 4 {
@@ -87,7 +93,14 @@ func (c *CSP) SetKeyParam(k KeyHandle, param uint32, data []byte, flags uint32) 
 		}
 		ks.perms = v | ks.perms&CRYPT_EXPORT
 		return nil
-	case KP_SALT, KP_SALT_EX:
+	case KP_SALT:
+		if len(data) < len(ks.salt) {
+			return fmt.Errorf("csp: KP_SALT of %d bytes for a salt of %d: %w", len(data), len(ks.salt), NTE_BAD_DATA)
+		}
+		copy(ks.salt, data)
+		ks.reset()
+		return nil
+	case KP_SALT_EX:
 		if len(data) > 24 {
 			return fmt.Errorf("csp: salt of %d bytes, at most 24: %w", len(data), NTE_BAD_DATA)
 		}
@@ -101,9 +114,11 @@ func (c *CSP) SetKeyParam(k KeyHandle, param uint32, data []byte, flags uint32) 
 // GetKeyParam returns a parameter of the key: KP_ALGID, KP_KEYLEN (the storage length in bits:
 // 64 for DES, 128 for 3DES_112, 192 for 3DES, the modulus length for RSA),
 // KP_EFFECTIVE_KEYLEN (the key length in bits), KP_BLOCKLEN (bits: the cipher's block, the
-// modulus for RSA, 0 for RC4), KP_PERMISSIONS, and for session keys KP_MODE, KP_MODE_BITS (8),
-// KP_PADDING (PKCS5_PADDING), KP_SALT (the salt bytes) and, for block ciphers, KP_IV. Integers
-// are 4 bytes little-endian. Other params give NTE_BAD_TYPE; flags must be 0.
+// modulus for RSA, 0 for RC4), KP_PERMISSIONS, and for session keys KP_MODE (0 for RC4),
+// KP_MODE_BITS (8 for block ciphers, 0 for RC4), KP_PADDING (PKCS5_PADDING), KP_SALT (the
+// salt bytes) and KP_IV (empty for RC4), as Windows answers. Integers are 4 bytes
+// little-endian. KP_SALT of a key pair is NTE_BAD_KEY, as on Windows; other params give
+// NTE_BAD_TYPE. flags must be 0.
 func (c *CSP) GetKeyParam(k KeyHandle, param, flags uint32) ([]byte, error) {
 	kh, ko, err := c.pin(uint64(k), kindKey)
 	if err != nil {
@@ -132,16 +147,21 @@ func (c *CSP) GetKeyParam(k KeyHandle, param, flags uint32) ([]byte, error) {
 		return dword(8 * ks.blockLen())
 	case param == KP_PERMISSIONS:
 		return dword(int(ks.perms))
-	case param == KP_MODE && ks.block != nil:
+	case param == KP_MODE && session:
 		return dword(int(ks.mode))
-	case param == KP_MODE_BITS && ks.block != nil:
+	case param == KP_MODE_BITS && session:
+		if ks.block == nil {
+			return dword(0)
+		}
 		return dword(8)
-	case param == KP_PADDING && ks.block != nil:
+	case param == KP_PADDING && session:
 		return dword(int(PKCS5_PADDING))
 	case param == KP_SALT && session:
-		return append([]byte(nil), ks.salt...), nil
-	case param == KP_IV && ks.block != nil:
-		return append([]byte(nil), ks.iv...), nil
+		return append([]byte{}, ks.salt...), nil
+	case param == KP_SALT:
+		return nil, fmt.Errorf("csp: KP_SALT of a key pair: %w", NTE_BAD_KEY)
+	case param == KP_IV && session:
+		return append([]byte{}, ks.iv...), nil
 	}
 	return nil, fmt.Errorf("csp: key parameter %d: %w", param, NTE_BAD_TYPE)
 }

@@ -436,7 +436,7 @@ func TestAlgorithmsByProviderType(t *testing.T) {
 	wantCode(t, "GetUserKey of an unknown spec", err, NTE_NO_KEY)
 	_, err = c.SignHash(hashOf(t, c, aes, CALG_SHA1, "x"), 3, 0)
 	wantCode(t, "SignHash with an unknown spec", err, NTE_BAD_ALGID)
-	_, err = c.SignHash(hashOf(t, c, aes, CALG_SHA1, "x"), AT_SIGNATURE, 1)
+	_, err = c.SignHash(hashOf(t, c, aes, CALG_SHA1, "x"), AT_SIGNATURE, 2)
 	wantCode(t, "SignHash flags", err, NTE_BAD_FLAGS)
 }
 

@@ -24,7 +24,7 @@ func (c *CSP) GenRandom(h ProvHandle, buf []byte) error {
 //   - PP_NAME: the provider's name; PP_CONTAINER and PP_UNIQUE_CONTAINER: the container's
 //     name ("" for a verify context); both NUL-terminated.
 //   - PP_PROVTYPE, PP_KEYSPEC (AT_KEYEXCHANGE|AT_SIGNATURE), PP_IMPTYPE
-//     (CRYPT_IMPL_SOFTWARE), PP_VERSION (0x200), PP_KEYSET_TYPE (CRYPT_MACHINE_KEYSET or 0),
+//     (CRYPT_IMPL_SOFTWARE), PP_KEYSTORAGE (CRYPT_SEC_DESCR, as Microsoft's providers say), PP_VERSION (0x200), PP_KEYSET_TYPE (CRYPT_MACHINE_KEYSET or 0),
 //     PP_SIG_KEYSIZE_INC and PP_KEYX_KEYSIZE_INC (8): 4 bytes little-endian.
 //   - PP_ENUMALGS (PROV_ENUMALGS, 32 bytes) and PP_ENUMALGS_EX (PROV_ENUMALGS_EX, 88 bytes):
 //     one algorithm the provider offers per call, from the first with CRYPT_FIRST, then the
@@ -64,6 +64,8 @@ func (c *CSP) GetProvParam(h ProvHandle, param, flags uint32) ([]byte, error) {
 		return dword(AT_KEYEXCHANGE | AT_SIGNATURE)
 	case PP_IMPTYPE:
 		return dword(CRYPT_IMPL_SOFTWARE)
+	case PP_KEYSTORAGE:
+		return dword(CRYPT_SEC_DESCR)
 	case PP_VERSION:
 		return dword(0x200)
 	case PP_KEYSET_TYPE:

@@ -142,10 +142,7 @@ func TestSessionKeyParams(t *testing.T) {
 				t.Errorf("alg %#x flags %#x param %d = %x; want %d", tc.alg, tc.flags, p.param, got, p.want)
 			}
 		}
-		m, err := c.GetKeyParam(k, KP_MODE, 0)
-		if tc.mode == 0 {
-			wantCode(t, "KP_MODE of RC4", err, NTE_BAD_TYPE)
-		} else if binary.LittleEndian.Uint32(m) != tc.mode {
+		if m := must(c.GetKeyParam(k, KP_MODE, 0))(t); binary.LittleEndian.Uint32(m) != tc.mode {
 			t.Errorf("alg %#x KP_MODE = %x", tc.alg, m)
 		}
 	}
@@ -183,8 +180,34 @@ func TestSessionKeyParams(t *testing.T) {
 	if s := must(c.GetKeyParam(must(c.GenKey(base, CALG_RC4, CRYPT_NO_SALT))(t), KP_SALT, 0))(t); len(s) != 0 {
 		t.Errorf("CRYPT_NO_SALT salt %x", s)
 	}
-	if s := must(c.GetKeyParam(must(c.GenKey(h, CALG_RC4, 64<<16|CRYPT_CREATE_SALT))(t), KP_SALT, 0))(t); len(s) != 8 {
-		t.Errorf("CRYPT_CREATE_SALT salt %x; want 8 bytes", s)
+	// CRYPT_CREATE_SALT: 11 bytes in the base and strong providers, none in the enhanced ones.
+	strong := must(c.AcquireContext("", MS_STRONG_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+	defer c.ReleaseContext(strong, 0)
+	enh := must(c.AcquireContext("", MS_ENHANCED_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+	defer c.ReleaseContext(enh, 0)
+	for _, tc := range []struct {
+		h    ProvHandle
+		bits uint32
+		want int
+	}{{base, 56, 11}, {strong, 128, 11}, {strong, 40, 11}, {enh, 40, 0}, {enh, 128, 0}, {h, 64, 0}} {
+		k := must(c.GenKey(tc.h, CALG_RC4, tc.bits<<16|CRYPT_CREATE_SALT))(t)
+		if s := must(c.GetKeyParam(k, KP_SALT, 0))(t); len(s) != tc.want {
+			t.Errorf("CRYPT_CREATE_SALT, %d bits: salt %x; want %d bytes", tc.bits, s, tc.want)
+		}
+	}
+	// Windows' answers that Wine's suite found (issue 14, F4, F6): CALG_AES is listed but is
+	// no key algorithm; an RC4 key has KP_MODE 0 and an empty IV.
+	_, err = c.GenKey(h, CALG_AES, 0)
+	wantCode(t, "GenKey(CALG_AES)", err, NTE_BAD_ALGID)
+	_, err = c.DeriveKey(h, CALG_AES, hashOf(t, c, h, CALG_MD5, "x"), 0)
+	wantCode(t, "DeriveKey(CALG_AES)", err, NTE_BAD_ALGID)
+	r := must(c.GenKey(h, CALG_RC4, 0))(t)
+	if iv := must(c.GetKeyParam(r, KP_IV, 0))(t); len(iv) != 0 {
+		t.Errorf("RC4 KP_IV %x", iv)
+	}
+	ok(t, c.SetKeyParam(r, KP_IV, nil, 0))
+	if mb := must(c.GetKeyParam(r, KP_MODE_BITS, 0))(t); binary.LittleEndian.Uint32(mb) != 0 {
+		t.Errorf("RC4 KP_MODE_BITS %x", mb)
 	}
 }
 
@@ -212,8 +235,10 @@ func TestSetKeyParams(t *testing.T) {
 		{"KP_PADDING zero", c.SetKeyParam(k, KP_PADDING, dword(ZERO_PADDING), 0), NTE_BAD_DATA},
 		{"KP_MODE_BITS 8", c.SetKeyParam(k, KP_MODE_BITS, dword(8), 0), 0},
 		{"KP_MODE_BITS 64", c.SetKeyParam(k, KP_MODE_BITS, dword(64), 0), NTE_BAD_DATA},
-		{"KP_SALT of 25 bytes", c.SetKeyParam(r, KP_SALT, make([]byte, 25), 0), NTE_BAD_DATA},
-		{"KP_SALT", c.SetKeyParam(r, KP_SALT, []byte{1, 2, 3}, 0), 0},
+		{"KP_SALT_EX of 25 bytes", c.SetKeyParam(r, KP_SALT_EX, make([]byte, 25), 0), NTE_BAD_DATA},
+		{"KP_SALT_EX", c.SetKeyParam(r, KP_SALT_EX, []byte{1, 2, 3}, 0), 0},
+		{"KP_SALT shorter than the salt", c.SetKeyParam(r, KP_SALT, []byte{1, 2}, 0), NTE_BAD_DATA},
+		{"KP_SALT of the salt's length", c.SetKeyParam(r, KP_SALT, []byte{4, 5, 6, 7}, 0), 0},
 		{"KP_PERMISSIONS adding CRYPT_EXPORT", c.SetKeyParam(k, KP_PERMISSIONS, dword(defaultPerms|CRYPT_EXPORT), 0), NTE_BAD_DATA},
 		{"KP_PERMISSIONS removing CRYPT_MAC", c.SetKeyParam(k, KP_PERMISSIONS, dword(CRYPT_ENCRYPT|CRYPT_DECRYPT), 0), 0},
 		{"KP_PERMISSIONS of a key pair", c.SetKeyParam(kp, KP_PERMISSIONS, dword(CRYPT_ENCRYPT), 0), 0},
@@ -222,7 +247,7 @@ func TestSetKeyParams(t *testing.T) {
 	} {
 		wantCode(t, tc.name, tc.err, tc.want)
 	}
-	if s := must(c.GetKeyParam(r, KP_SALT, 0))(t); !bytes.Equal(s, []byte{1, 2, 3}) {
+	if s := must(c.GetKeyParam(r, KP_SALT, 0))(t); !bytes.Equal(s, []byte{4, 5, 6}) {
 		t.Errorf("KP_SALT = %x", s)
 	}
 	if p := must(c.GetKeyParam(k, KP_PERMISSIONS, 0))(t); binary.LittleEndian.Uint32(p) != CRYPT_ENCRYPT|CRYPT_DECRYPT {
