@@ -20,8 +20,10 @@ var ErrLeak = errors.New("handles leaked")
 // shared outcome table, and a leak check after the workload's own cleanup.
 func cspWorkload(name string, params []loadgen.Param, setup func(c *csp.CSP, workers int) (cspInstance, error)) loadgen.Workload {
 	return loadgen.Workload{
-		Name:     name,
-		Params:   params,
+		Name: name,
+		// They run on the engine: say so, as engine-insert-release does
+		// for its table.
+		Params:   append([]loadgen.Param{{Key: "impl", Value: "hprov"}}, params...),
 		Outcomes: cspOutcomes(),
 		Setup: func(workers int) (loadgen.Instance, error) {
 			c := csp.New()

@@ -17,7 +17,7 @@ type jsonReport struct {
 type jsonResult struct {
 	Name          string            `json:"name"` // the benchmark name, as in WriteBench
 	Profile       string            `json:"profile"`
-	Impl          string            `json:"impl"`
+	Impl          string            `json:"impl,omitempty"`
 	Workers       int               `json:"workers"`
 	Params        map[string]string `json:"params,omitempty"`
 	Loop          string            `json:"loop"` // "closed" or "open"
@@ -34,6 +34,8 @@ type jsonResult struct {
 	Throughput float64           `json:"ops_per_sec"`
 	NsPerOp    float64           `json:"ns_per_op"`
 	Missed     uint64            `json:"missed,omitempty"`
+	Ceiling    float64           `json:"generator_ceiling,omitempty"` // open loop: the generator's own limit, no-op workload
+	Verdict    string            `json:"verdict,omitempty"`           // open loop: kept up or overloaded`
 	Latency    jsonLatency       `json:"latency_ns"`
 	Lag        *jsonLatency      `json:"lag_ns,omitempty"` // open loop: how late sampled arrivals were issued
 	Outcomes   map[string]uint64 `json:"outcomes"`
@@ -84,6 +86,8 @@ func toJSON(r *loadgen.Result) jsonResult {
 		Throughput:    r.Throughput,
 		NsPerOp:       r.NsPerOp(),
 		Missed:        r.Missed,
+		Ceiling:       r.GeneratorCeiling,
+		Verdict:       Verdict(r),
 		Latency: jsonLatency{
 			Samples: r.Samples(),
 			P50:     ns(r.Quantile(0.5)),

@@ -6,6 +6,8 @@
 //
 //	BenchmarkStorm/profile=acquire-release/impl=hprov/workers=2 N ns/op ops/s p50-ns p99-ns p99.9-ns max-ns violations [<outcome>/op...]
 //
+// (/impl=I only for a workload with an "impl" parameter: a workload of the
+// user's own is named by its name alone),
 // with /rate=R added for an open-loop storm, which also reports missed/op
 // (arrivals never issued) and lag-p99-ns (how late arrivals were issued: the
 // load generator's share of the latency).
@@ -22,14 +24,10 @@
 package report
 
 import (
-	"bufio"
 	"fmt"
-	"os"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/hprov/hprov/loadgen"
 )
@@ -53,56 +51,32 @@ type Report struct {
 	Env []loadgen.Param
 	// Results are the storms, in the order they ran.
 	Results []*loadgen.Result
+	// Verbose makes WriteTable print every storm on a row of its own
+	// rather than one row per configuration over its rounds.
+	Verbose bool
 }
 
-// Environment returns the standard environment configuration: goos, goarch,
-// cpu, gomaxprocs (as testing.B reports them) and commit.
-func Environment(commit string) []loadgen.Param {
-	if commit == "" {
-		commit = "unknown"
-	}
-	return []loadgen.Param{
-		{Key: "goos", Value: runtime.GOOS},
-		{Key: "goarch", Value: runtime.GOARCH},
-		{Key: "cpu", Value: cpuName()},
-		{Key: "gomaxprocs", Value: strconv.Itoa(runtime.GOMAXPROCS(0))},
-		{Key: "commit", Value: commit},
-	}
-}
-
-// cpuName is the processor model, as testing.B's "cpu:" line gives it.
-func cpuName() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return "unknown"
-	}
-	defer f.Close()
-	s := bufio.NewScanner(f)
-	for s.Scan() {
-		if k, v, ok := strings.Cut(s.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
-}
-
-// Impl returns the table implementation a storm ran on: its "impl"
-// parameter, or "hprov" for workloads that have none (they run on the
-// engine).
+// Impl returns the implementation a storm ran on: its workload's "impl"
+// parameter, or "" if it has none (a workload of the user's own, say).
 func Impl(r *loadgen.Result) string {
 	for _, p := range r.Params {
 		if p.Key == "impl" {
 			return p.Value
 		}
 	}
-	return "hprov"
+	return ""
 }
 
 // Name returns the benchmark name of a storm, without the "Benchmark"
-// prefix: Storm/profile=P/impl=I/workers=W, plus /rate=R in an open loop.
+// prefix: Storm/profile=P/impl=I/workers=W, plus /rate=R in an open loop;
+// /impl=I only when the workload names its implementation.
 func Name(r *loadgen.Result) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Storm/profile=%s/impl=%s/workers=%d", r.Workload, Impl(r), r.Workers)
+	fmt.Fprintf(&b, "Storm/profile=%s", r.Workload)
+	if impl := Impl(r); impl != "" {
+		fmt.Fprintf(&b, "/impl=%s", impl)
+	}
+	fmt.Fprintf(&b, "/workers=%d", r.Workers)
 	if r.Open() {
 		fmt.Fprintf(&b, "/rate=%s", formatRate(r.Rate))
 	}
@@ -243,19 +217,20 @@ func (rep *Report) units() []string {
 	return units
 }
 
-// elapsed formats a duration with three significant figures.
-func elapsed(d time.Duration) string {
+// latency formats nanoseconds with three significant digits: 48.0ns,
+// 1.23µs, 12.3ms.
+func latency(ns float64) string {
 	switch {
-	case d == 0:
+	case ns == 0:
 		return "0"
-	case d < time.Microsecond:
-		return fmt.Sprintf("%dns", d.Nanoseconds())
-	case d < time.Millisecond:
-		return trim3(float64(d)/1e3) + "µs"
-	case d < time.Second:
-		return trim3(float64(d)/1e6) + "ms"
+	case ns < 1e3:
+		return trim3(ns) + "ns"
+	case ns < 1e6:
+		return trim3(ns/1e3) + "µs"
+	case ns < 1e9:
+		return trim3(ns/1e6) + "ms"
 	}
-	return trim3(d.Seconds()) + "s"
+	return trim3(ns/1e9) + "s"
 }
 
 func trim3(v float64) string {

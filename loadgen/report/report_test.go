@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -72,9 +77,11 @@ func sample() *Report {
 func TestNames(t *testing.T) {
 	cases := map[string]*loadgen.Result{
 		"Storm/profile=engine-insert-release/impl=mutex/workers=4": result("engine-insert-release", "mutex", 4, 0),
-		"Storm/profile=acquire-release/impl=hprov/workers=2":       result("acquire-release", "", 2, 0),
-		"Storm/profile=orphans/impl=hprov/workers=1/rate=250000":   result("orphans", "", 1, 250000),
-		"Storm/profile=orphans/impl=hprov/workers=1/rate=0.5":      result("orphans", "", 1, 0.5),
+		"Storm/profile=acquire-release/impl=hprov/workers=2":       result("acquire-release", "hprov", 2, 0),
+		"Storm/profile=orphans/impl=hprov/workers=1/rate=250000":   result("orphans", "hprov", 1, 250000),
+		"Storm/profile=orphans/impl=hprov/workers=1/rate=0.5":      result("orphans", "hprov", 1, 0.5),
+		// A workload of the user's own that names no impl has none.
+		"Storm/profile=my-cache/workers=3": result("my-cache", "", 3, 0),
 	}
 	for want, r := range cases {
 		if got := Name(r); got != want {
@@ -83,17 +90,69 @@ func TestNames(t *testing.T) {
 	}
 }
 
+// The environment comes from the binary and the machine, never from the
+// working directory: a test binary stamps no revision, so commit is
+// "unknown" even inside this git work tree.
 func TestEnvironment(t *testing.T) {
 	env := Environment("")
 	var keys []string
+	got := map[string]string{}
 	for _, p := range env {
 		keys = append(keys, p.Key)
+		got[p.Key] = p.Value
 		if p.Value == "" {
 			t.Errorf("%s is empty", p.Key)
 		}
 	}
-	if strings.Join(keys, ",") != "goos,goarch,cpu,gomaxprocs,commit" || env[4].Value != "unknown" {
+	want := "goos,goarch,cpu,cpu-id,ncpu,gomaxprocs,go,commit"
+	if runtime.GOOS != "linux" {
+		want = "goos,goarch,cpu,ncpu,gomaxprocs,go,commit"
+	}
+	if strings.Join(keys, ",") != want {
+		t.Fatalf("Environment keys %v, want %s", keys, want)
+	}
+	if got["commit"] != "unknown" || got["go"] != runtime.Version() || got["ncpu"] != strconv.Itoa(runtime.NumCPU()) {
 		t.Fatalf("Environment = %v", env)
+	}
+	if Environment("abc")[len(env)-1].Value != "abc" {
+		t.Fatal("an explicit commit is not kept")
+	}
+}
+
+func TestCommitOf(t *testing.T) {
+	setting := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	const rev = "0123456789abcdef0123456789abcdef01234567"
+	cases := []struct {
+		bi   debug.BuildInfo
+		want string
+	}{
+		{debug.BuildInfo{Settings: setting("vcs", "git", "vcs.revision", rev, "vcs.modified", "false")}, "0123456789ab"},
+		{debug.BuildInfo{Settings: setting("vcs.revision", rev, "vcs.modified", "true")}, "0123456789ab-dirty"},
+		{debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
+		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "unknown"},
+		{debug.BuildInfo{}, "unknown"},
+	}
+	for _, c := range cases {
+		if got := commitOf(&c.bi); got != c.want {
+			t.Errorf("commitOf(%v) = %q, want %q", c.bi.Settings, got, c.want)
+		}
+	}
+}
+
+func TestParseCPUInfo(t *testing.T) {
+	const info = "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu family\t: 6\nmodel\t\t: 207\nmodel name\t: Intel(R) Xeon(R) Processor\nstepping\t: 2\n\nprocessor\t: 1\nmodel name\t: other\n"
+	model, id := parseCPUInfo(bufio.NewScanner(strings.NewReader(info)))
+	if model != "Intel(R) Xeon(R) Processor" || id != "GenuineIntel family 6 model 207 stepping 2" {
+		t.Fatalf("parseCPUInfo = %q, %q", model, id)
+	}
+	if model, id := parseCPUInfo(bufio.NewScanner(strings.NewReader(""))); model != "unknown" || id != "" {
+		t.Fatalf("empty cpuinfo: %q, %q", model, id)
 	}
 }
 
@@ -231,8 +290,8 @@ func TestJSON(t *testing.T) {
 		t.Fatalf("doc %+v", doc)
 	}
 	r := doc.Results[2]
-	if r.Loop != "open" || r.TargetRate != 100_000 || r.Impl != "hprov" || r.Missed != 10 || r.Outcomes["ERROR_BUSY"] != 1000 ||
-		r.Latency.Samples != 3 || r.Latency.Max != 300 || r.Refusals != 1000 || r.Name != "BenchmarkStorm/profile=acquire-release/impl=hprov/workers=2/rate=100000" {
+	if r.Loop != "open" || r.TargetRate != 100_000 || r.Impl != "" || r.Missed != 10 || r.Outcomes["ERROR_BUSY"] != 1000 ||
+		r.Latency.Samples != 3 || r.Latency.Max != 300 || r.Refusals != 1000 || r.Name != "BenchmarkStorm/profile=acquire-release/workers=2/rate=100000" || !strings.HasPrefix(r.Verdict, "overloaded") {
 		t.Fatalf("open-loop result %+v", r)
 	}
 	if r.Lag == nil || r.Lag.Samples != 3 || r.Lag.Max < 9000 || r.Lag.P50 != 7 {
@@ -256,11 +315,88 @@ func TestTable(t *testing.T) {
 	text := buf.String()
 	for _, want := range []string{
 		"commit=abc123", "method: closed loop", "method: open loop", "profile", "engine-insert-release", "mutex",
-		"100k/s", "500k", "stale-accepted VIOLATION 2", "ERROR_BUSY 1000 (0.1%)", "achieved 500.00% of the target rate, 10 arrivals missed, issued late by p50 7ns p99 9.01µs max 9.01µs",
+		"100k/s", "500k", "stale-accepted VIOLATION 2", "ERROR_BUSY 1000 (0.1%)",
+		"acquire-release/workers=2/rate=100000: overloaded: achieved 500% of 100k/s; 0.001% of arrivals missed",
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("table lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// fields returns the cells of the table row whose first cells are prefix.
+func row(t *testing.T, table string, prefix ...string) []string {
+	t.Helper()
+	for _, line := range strings.Split(table, "\n") {
+		f := strings.Fields(line)
+		if len(f) >= len(prefix) && slices.Equal(f[:len(prefix)], prefix) {
+			return f
+		}
+	}
+	t.Fatalf("no row %v in\n%s", prefix, table)
+	return nil
+}
+
+// Rounds of one storm make one row: medians, the spread, summed counts;
+// -v gives every round. An open loop's ns/op would only be 1/rate: it is
+// left out. Latencies have 3 significant digits.
+func TestTableSummarisesRounds(t *testing.T) {
+	rep := &Report{}
+	for i, tp := range []float64{100e3, 110e3, 80e3} {
+		r := result("engine-insert-release", "hprov", 2, 0, 33, 33, 34+int64(i), 1234)
+		r.Throughput = tp
+		r.Outcomes[3].Count = 1
+		rep.Results = append(rep.Results, r, result("engine-insert-release", "mutex", 2, 0, 40))
+	}
+	open := result("mine", "", 1, 1e6, 7)
+	open.Throughput, open.Count = 1e6, 1000
+	rep.Results = append(rep.Results, open)
+	var buf bytes.Buffer
+	if err := rep.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	text := buf.String()
+	if n := strings.Count(text, "engine-insert-release  "); n != 2 {
+		t.Errorf("%d rows for engine-insert-release, want 2 (one per impl):\n%s", n, text)
+	}
+	got := row(t, text, "engine-insert-release", "hprov")
+	// profile impl workers target rounds ops/s ± ns/op p50 p99 p99.9 max refused violations
+	want := []string{"engine-insert-release", "hprov", "2", "closed", "3", "100k", "20.0%", "10000.0", "33.0ns", "1.23µs", "1.23µs", "1.23µs", "0.1%", "3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("row %v\nwant %v", got, want)
+	}
+	if got := row(t, text, "mine"); got[1] != "-" || got[3] != "1.00M/s" || got[7] != "-" {
+		t.Errorf("open-loop row of a workload without impl: %v", got)
+	}
+	if !strings.Contains(text, "mine/workers=1/rate=1000000: kept up: achieved 100% of 1.00M/s") {
+		t.Errorf("no verdict for the open loop:\n%s", text)
+	}
+	rep.Verbose = true
+	buf.Reset()
+	if err := rep.WriteTable(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(buf.String(), "engine-insert-release  hprov"); n != 3 {
+		t.Errorf("-v: %d hprov rows, want 3:\n%s", n, buf.String())
+	}
+}
+
+func TestVerdict(t *testing.T) {
+	r := result("x", "", 2, 50e6)
+	r.Throughput, r.Count, r.Missed = 15.5e6, 31, 69
+	if got, want := Verdict(r), "overloaded: achieved 31% of 50.0M/s; 69% of arrivals missed"; got != want {
+		t.Errorf("Verdict = %q\nwant %q", got, want)
+	}
+	r.GeneratorCeiling = 60e6
+	if got := Verdict(r); !strings.Contains(got, "83.3% of the generator's own ceiling (60.0M/s with a no-op workload)") {
+		t.Errorf("near the ceiling: %q", got)
+	}
+	r.GeneratorCeiling = 400e6
+	if got := Verdict(r); !strings.HasSuffix(got, "; generator ceiling 400M/s") {
+		t.Errorf("far from the ceiling: %q", got)
+	}
+	if Verdict(result("x", "", 1, 0)) != "" {
+		t.Error("a closed loop has a verdict")
 	}
 }
 
@@ -282,9 +418,9 @@ func TestWriteErrorsAreReturned(t *testing.T) {
 }
 
 func TestFormatting(t *testing.T) {
-	for d, want := range map[time.Duration]string{0: "0", 15: "15ns", 1500: "1.50µs", 25 * time.Millisecond: "25.0ms", 3 * time.Second: "3.00s"} {
-		if got := elapsed(d); got != want {
-			t.Errorf("elapsed(%v) = %q, want %q", d, got, want)
+	for ns, want := range map[float64]string{0: "0", 7: "7.00ns", 15: "15.0ns", 33.5: "33.5ns", 123: "123ns", 1500: "1.50µs", 25e6: "25.0ms", 3e9: "3.00s"} {
+		if got := latency(ns); got != want {
+			t.Errorf("latency(%v) = %q, want %q", ns, got, want)
 		}
 	}
 	for v, want := range map[float64]string{12: "12.0", 1500: "1.50k", 63_200_000: "63.2M", 2e9: "2.00G"} {
