@@ -95,14 +95,15 @@ func parseList(s string) []string {
 	return out
 }
 
-// parseWorkers parses "1,2,4".
+// parseWorkers parses "1,2,4". An empty item ("1,,2") is an error: it is
+// more likely a typo than a wish.
 func parseWorkers(s string) ([]int, error) {
-	items := parseList(s)
-	if len(items) == 0 {
+	if strings.TrimSpace(s) == "" {
 		return nil, usagef("-workers: empty list (want counts like 1,2,4)")
 	}
 	var ws []int
-	for _, it := range items {
+	for _, it := range strings.Split(s, ",") {
+		it = strings.TrimSpace(it)
 		n, err := strconv.Atoi(it)
 		if err != nil || n <= 0 || n > 1<<16 {
 			return nil, usagef("-workers: %q is not a worker count between 1 and 65536", it)
@@ -187,6 +188,22 @@ func createOutput(flagName, dest string) (*outputFile, error) {
 	}
 	if base == "" {
 		return nil, usagef("%s: %q names a directory, not a file", flagName, dest)
+	}
+	// An existing target must be a regular file this process may write:
+	// the rename at the end would fail on a directory, and replacing a
+	// read-only file would go against its owner's wish.
+	if st, err := os.Stat(dest); err == nil {
+		if st.IsDir() {
+			return nil, usagef("%s: %s is a directory, not a file", flagName, dest)
+		}
+		if !st.Mode().IsRegular() {
+			return nil, usagef("%s: %s is not a regular file", flagName, dest)
+		}
+		f, err := os.OpenFile(dest, os.O_WRONLY, 0)
+		if err != nil {
+			return nil, usagef("%s: cannot write %s: %v", flagName, dest, unwrapPath(err))
+		}
+		f.Close()
 	}
 	f, err := os.CreateTemp(dir, "."+base+".tmp*")
 	if err != nil {

@@ -5,8 +5,9 @@
 //	hprov compare [flags] INPUT...         benchstat's output, plus a verdict (exit 0/1/2/3)
 //	hprov profile [flags] FILE             top functions of a pprof profile, engine vs harness
 //	hprov plot    RESULTS... -o FILE.svg   scaling and latency charts
+//	hprov version                          the revision and Go version of this binary
 //
-// Every subcommand takes -h. Exit status: 0 on success, 1 when a storm
+// Every subcommand takes -h (or: hprov help CMD). Exit status: 0 on success, 1 when a storm
 // finds a violation or fails, or when compare finds a regression, 2 on
 // bad input (unknown profile or impl, malformed mix, a duration or rate
 // that is not positive, a file that cannot be read or is malformed), which
@@ -42,8 +43,9 @@ commands:
   compare   benchstat's comparison of result files, with a regression verdict
   profile   summarise a pprof profile: top functions, engine vs harness
   plot      chart throughput against workers, and latency percentiles
+  version   the revision and Go version this binary was built from
 
-Run 'hprov <command> -h' for a command's flags.
+Run 'hprov help <command>' or 'hprov <command> -h' for a command's flags.
 `
 
 // run is the whole command, minus the process: tests call it in-process.
@@ -62,9 +64,17 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return profile(rest, stdout, stderr)
 	case "plot":
 		return plot(rest, stdout, stderr)
-	case "-h", "-help", "--help", "help":
+	case "help":
+		if len(rest) > 0 { // hprov help storm = hprov storm -h
+			return run([]string{rest[0], "-h"}, stdout, stderr)
+		}
 		fmt.Fprint(stdout, usage)
 		return exitOK
+	case "-h", "-help", "--help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	case "version", "-version", "--version":
+		return version(stdout)
 	}
 	fmt.Fprintf(stderr, "hprov: unknown command %q (want storm, compare, profile or plot; see hprov -h)\n", cmd)
 	return exitUsage

@@ -1,26 +1,17 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
-	"os"
-	"os/exec"
-	"os/signal"
 	"runtime"
-	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"golang.org/x/term"
-
 	"github.com/hprov/hprov/loadgen"
 	"github.com/hprov/hprov/loadgen/profiles"
-	"github.com/hprov/hprov/loadgen/report"
 )
 
 const stormSynopsis = `[flags]
@@ -53,7 +44,7 @@ type stormFlags struct {
 	ops                               uint64
 	count                             int
 	out                               string
-	json                              bool
+	json, verbose                     bool
 	cpuProfile, memProfile            string
 	mutexProfile, blockProfile        string
 }
@@ -76,6 +67,7 @@ func stormFlagSet(f *stormFlags) *flag.FlagSet {
 	fs.IntVar(&f.count, "count", 1, "run every storm `n` times, interleaved")
 	fs.StringVar(&f.out, "o", "", "write results in Go benchmark format to `file`")
 	fs.BoolVar(&f.json, "json", false, "print JSON instead of the table")
+	fs.BoolVar(&f.verbose, "v", false, "print every round of every storm in the table, not one row per storm over its rounds")
 	fs.StringVar(&f.cpuProfile, "cpuprofile", "", "write a CPU profile of the storms to `file`")
 	fs.StringVar(&f.memProfile, "memprofile", "", "write an allocation profile to `file` after the storms")
 	fs.StringVar(&f.mutexProfile, "mutexprofile", "", "write a mutex contention profile to `file`")
@@ -222,27 +214,26 @@ func plan(fs *flag.FlagSet, f *stormFlags) (*stormPlan, error) {
 		}
 	}
 
-	// Workloads on engine/csp run on hprov only: they take part when hprov
-	// is among the impls, and are an error when asked for alone on another.
+	// Workloads on engine/csp run on hprov only, whatever -impl says: an
+	// explicit -impl with one of them would be silently ignored, so it is
+	// refused. In the standard suite they run once, on hprov.
 	for _, wl := range wls {
 		var built []plannedStorm
-		var firstErr error
 		for _, im := range impls {
 			w, err := wl.build(im)
-			if errors.Is(err, profiles.ErrImplNotSupported) && (!explicitImpl || slices.Contains(impls, "hprov")) {
+			if errors.Is(err, profiles.ErrImplNotSupported) && !explicitImpl {
 				continue
 			}
 			if err != nil {
-				firstErr = err
-				break
+				return nil, usagef("%v", err)
+			}
+			if explicitImpl && w.Param("impl") != im {
+				return nil, usagef("-impl %s: %s does not run on %s (-impl applies to engine-insert-release); drop -impl, or run it in a storm of its own", f.impl, wl.name, im)
 			}
 			built = append(built, plannedStorm{workload: w, impl: im})
 		}
-		if firstErr != nil {
-			return nil, usagef("%v", firstErr)
-		}
 		if len(built) == 0 {
-			return nil, usagef("%s runs on impl hprov only (it drives engine/csp); -impl %s applies to engine-insert-release", wl.name, f.impl)
+			return nil, usagef("%s runs on none of the impls %s", wl.name, strings.Join(impls, ", "))
 		}
 		// Interleave: every impl of one worker count back to back.
 		for _, n := range workers {
@@ -253,220 +244,4 @@ func plan(fs *flag.FlagSet, f *stormFlags) (*stormPlan, error) {
 		}
 	}
 	return p, nil
-}
-
-// storm is the storm subcommand.
-func storm(args []string, stdout, stderr io.Writer) int {
-	var f stormFlags
-	fs := stormFlagSet(&f)
-	pos, err := parse(fs, args, stdout)
-	if errors.Is(err, errHelp) {
-		return exitOK
-	}
-	if err == nil && len(pos) > 0 {
-		err = usagef("unexpected argument %q (flags only; see -h)", pos[0])
-	}
-	if err != nil {
-		return fail(stderr, "storm", err)
-	}
-	p, err := plan(fs, &f)
-	if err != nil {
-		return fail(stderr, "storm", err)
-	}
-
-	// Every output file is created before the first storm, so that a bad
-	// path fails at once, and committed only at the end.
-	var outputs []*outputFile
-	abort := func() {
-		for _, o := range outputs {
-			o.Abort()
-		}
-	}
-	open := func(flagName, path string) (*outputFile, error) {
-		if path == "" {
-			return nil, nil
-		}
-		o, err := createOutput(flagName, path)
-		if err == nil {
-			outputs = append(outputs, o)
-		}
-		return o, err
-	}
-	var results, cpu, mem, mutex, block *outputFile
-	for _, o := range []struct {
-		dst        **outputFile
-		flag, path string
-	}{{&results, "-o", f.out}, {&cpu, "-cpuprofile", f.cpuProfile}, {&mem, "-memprofile", f.memProfile},
-		{&mutex, "-mutexprofile", f.mutexProfile}, {&block, "-blockprofile", f.blockProfile}} {
-		if *o.dst, err = open(o.flag, o.path); err != nil {
-			abort()
-			return fail(stderr, "storm", err)
-		}
-	}
-
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if cpu != nil {
-		if err := pprof.StartCPUProfile(cpu); err != nil {
-			abort()
-			return fail(stderr, "storm", err)
-		}
-	}
-	if mutex != nil {
-		defer runtime.SetMutexProfileFraction(runtime.SetMutexProfileFraction(1))
-	}
-	if block != nil {
-		runtime.SetBlockProfileRate(1)
-		defer runtime.SetBlockProfileRate(0)
-	}
-
-	progress := progressLine(stderr)
-	var (
-		done     []*loadgen.Result
-		failures []string
-		status   = exitOK
-	)
-	total := p.count * len(p.storms)
-	interrupted := false
-rounds:
-	for round := 0; round < p.count; round++ {
-		for i, s := range p.storms {
-			cfg := p.config
-			cfg.Workers = s.workers
-			if progress != nil {
-				n, name := round*len(p.storms)+i+1, s.String()
-				cfg.Progress = func(pr loadgen.Progress) { progress(n, total, name, pr) }
-			}
-			var res *loadgen.Result
-			var runErr error
-			labels := pprof.Labels("profile", s.workload.Name, "impl", s.impl, "workers", strconv.Itoa(s.workers))
-			pprof.Do(ctx, labels, func(ctx context.Context) {
-				res, runErr = loadgen.Run(ctx, s.workload, cfg)
-			})
-			if progress != nil {
-				progress(0, 0, "", loadgen.Progress{})
-			}
-			if ctx.Err() != nil {
-				interrupted = true
-				break rounds
-			}
-			if res != nil {
-				done = append(done, res)
-			}
-			if runErr != nil {
-				failures = append(failures, fmt.Sprintf("%s: %v", s, runErr))
-			}
-		}
-	}
-	if cpu != nil {
-		pprof.StopCPUProfile()
-	}
-	for _, o := range []struct {
-		file *outputFile
-		name string
-	}{{mem, "allocs"}, {mutex, "mutex"}, {block, "block"}} {
-		if o.file == nil {
-			continue
-		}
-		if o.name == "allocs" {
-			runtime.GC() // as testing does, so the profile is up to date
-		}
-		if err := pprof.Lookup(o.name).WriteTo(o.file, 0); err != nil {
-			failures = append(failures, fmt.Sprintf("writing the %s profile: %v", o.name, err))
-		}
-	}
-
-	rep := &report.Report{Env: report.Environment(commit()), Results: done}
-	if f.json {
-		err = rep.WriteJSON(stdout)
-	} else {
-		err = rep.WriteTable(stdout)
-	}
-	if err != nil {
-		failures = append(failures, fmt.Sprintf("writing the report: %v", err))
-	}
-	if results != nil && !interrupted {
-		if err := rep.WriteBench(results); err != nil {
-			failures = append(failures, fmt.Sprintf("-o: %v", err))
-		}
-	}
-
-	if interrupted {
-		abort()
-		fmt.Fprintf(stderr, "hprov storm: interrupted after %d of %d storms; no files written\n", len(done), total)
-		return exitFailure
-	}
-	for _, o := range outputs {
-		if err := o.Commit(); err != nil {
-			failures = append(failures, fmt.Sprintf("writing %s: %v", o.dest, err))
-		}
-	}
-	var violations uint64
-	var where []string
-	for _, r := range done {
-		if v := r.Violations(); v > 0 {
-			violations += v
-			where = append(where, fmt.Sprintf("%s (%d)", report.Name(r), v))
-		}
-	}
-	if violations > 0 {
-		failures = append(failures, fmt.Sprintf("%d violations: %s", violations, strings.Join(where, ", ")))
-	}
-	for _, msg := range failures {
-		fmt.Fprintf(stderr, "hprov storm: %s\n", oneLine(msg))
-		status = exitFailure
-	}
-	return status
-}
-
-// progressLine returns a function that keeps one status line on stderr
-// while storms run, or nil when stderr is not a terminal. A call with n == 0
-// clears the line.
-func progressLine(stderr io.Writer) func(n, total int, name string, p loadgen.Progress) {
-	f, ok := stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return func(n, total int, name string, p loadgen.Progress) {
-		if n == 0 {
-			fmt.Fprint(f, "\r\033[K")
-			return
-		}
-		phase := ""
-		if p.Warmup {
-			phase = " (warm-up)"
-		}
-		fmt.Fprintf(f, "\r\033[K[%d/%d] %s: %s ops/s, %d errors%s", n, total, name, siRate(p.Rate), p.Errors, phase)
-	}
-}
-
-// siRate formats a rate with an SI prefix and three significant digits.
-func siRate(v float64) string {
-	for _, u := range []struct {
-		scale  float64
-		suffix string
-	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
-		if v >= u.scale {
-			return strconv.FormatFloat(v/u.scale, 'g', 3, 64) + u.suffix
-		}
-	}
-	return strconv.FormatFloat(v, 'g', 3, 64)
-}
-
-// commit names the source revision for the report: git's short hash of
-// HEAD, with "-dirty" when tracked files have uncommitted changes (as
-// scripts/bench.sh names its files), or "unknown" outside a work tree.
-func commit() string {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	out, err := exec.CommandContext(ctx, "git", "rev-parse", "--short=12", "HEAD").Output()
-	c := strings.TrimSpace(string(out))
-	if err != nil || c == "" {
-		return "unknown"
-	}
-	status, err := exec.CommandContext(ctx, "git", "status", "--porcelain", "--untracked-files=no").Output()
-	if err == nil && len(strings.TrimSpace(string(status))) > 0 {
-		c += "-dirty"
-	}
-	return c
 }

@@ -195,16 +195,18 @@ func abs(v float64) float64 {
 	return v
 }
 
-// Verdict says in one line how an open-loop storm went against its target:
-// "kept up: achieved 100% of 1M/s; issued late by p99 2.10µs" or
-// "overloaded: achieved 31% of 50M/s; 69% of arrivals missed", with the
-// generator's own ceiling when it was measured, and a warning when the
-// target comes near it. It is "" for a closed loop.
-func Verdict(r *loadgen.Result) string {
-	if !r.Open() {
+// Verdict says in one line how an open-loop storm went against its target,
+// over its rounds (medians, missed arrivals summed): "kept up: achieved
+// 100% of 1M/s; issued late by p99 2.10µs" or "overloaded: achieved 31% of
+// 50M/s; 69% of arrivals missed", with the generator's own ceiling when it
+// was measured, and a warning when the target comes near it. It is "" for
+// a closed loop or no rounds.
+func Verdict(rounds ...*loadgen.Result) string {
+	if len(rounds) == 0 || !rounds[0].Open() {
 		return ""
 	}
-	return verdict(r.Rate, r.Throughput, r.Missed, r.Count, r.GeneratorCeiling, r.LagQuantile(0.99))
+	s := summarise(rounds)
+	return verdict(rounds[0].Rate, s.throughput, s.missed, s.count, s.ceiling, time.Duration(s.lagP99))
 }
 
 func verdict(rate, achieved float64, missed, count uint64, ceiling float64, lagP99 time.Duration) string {

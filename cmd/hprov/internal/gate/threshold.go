@@ -30,6 +30,11 @@ func ParseThreshold(s string) (Threshold, error) {
 	if !ok || t == "" || strings.ContainsAny(t, "/") || r.Sign() < 0 {
 		return Threshold{}, fmt.Errorf("invalid threshold %q: want a percentage like 5%% or a fraction like 0.05", s)
 	}
+	// A bare number above 1 is almost surely a percentage without its
+	// sign (is "500" 500% or 5.00%?): refuse to guess.
+	if !pct && r.Cmp(big.NewRat(1, 1)) > 0 {
+		return Threshold{}, fmt.Errorf("ambiguous threshold %q: a fraction is at most 1; write %s%% for a percentage", s, t)
+	}
 	if pct {
 		r.Quo(r, big.NewRat(100, 1))
 	}

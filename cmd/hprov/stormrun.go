@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+
+	"github.com/hprov/hprov/loadgen"
+	"github.com/hprov/hprov/loadgen/report"
+)
+
+// exitInterrupted is the status after SIGINT or SIGTERM, as a shell
+// reports a process killed by SIGINT (128+2).
+const exitInterrupted = 130
+
+// ceilingTime is how long the generator's own ceiling is measured, per
+// worker count, before open-loop storms.
+const ceilingTime = 200 * time.Millisecond
+
+// storm is the storm subcommand.
+//
+// SIGINT or SIGTERM stops the storm running at the time; the storms
+// finished before it are reported and written as if they were all that was
+// asked for (the table, -o, the profiles, the CPU profile up to that
+// moment), stderr says how far the run got, and the exit status is 130. A
+// second signal kills the process.
+func storm(args []string, stdout, stderr io.Writer) int {
+	var f stormFlags
+	fs := stormFlagSet(&f)
+	pos, err := parse(fs, args, stdout)
+	if errors.Is(err, errHelp) {
+		return exitOK
+	}
+	if err == nil && len(pos) > 0 {
+		err = usagef("unexpected argument %q (flags only; see -h)", pos[0])
+	}
+	if err != nil {
+		return fail(stderr, "storm", err)
+	}
+	p, err := plan(fs, &f)
+	if err != nil {
+		return fail(stderr, "storm", err)
+	}
+
+	// Every output file is created before the first storm, so that a bad
+	// path fails at once, and committed only at the end.
+	outs, err := openOutputs([][2]string{{"-o", f.out}, {"-cpuprofile", f.cpuProfile}, {"-memprofile", f.memProfile},
+		{"-mutexprofile", f.mutexProfile}, {"-blockprofile", f.blockProfile}})
+	if err != nil {
+		return fail(stderr, "storm", err)
+	}
+	results, cpu := outs.get("-o"), outs.get("-cpuprofile")
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	// After the first signal, the next one gets the default action.
+	context.AfterFunc(ctx, stop)
+	if cpu != nil {
+		if err := pprof.StartCPUProfile(cpu); err != nil {
+			outs.abort()
+			return fail(stderr, "storm", err)
+		}
+	}
+	if outs.get("-mutexprofile") != nil {
+		defer runtime.SetMutexProfileFraction(runtime.SetMutexProfileFraction(1))
+	}
+	if outs.get("-blockprofile") != nil {
+		runtime.SetBlockProfileRate(1)
+		defer runtime.SetBlockProfileRate(0)
+	}
+
+	ceilings := map[int]float64{}
+	if p.config.Rate > 0 {
+		for _, s := range p.storms {
+			if _, ok := ceilings[s.workers]; ok || ctx.Err() != nil {
+				continue
+			}
+			if c, err := loadgen.Ceiling(ctx, s.workers, ceilingTime); err == nil {
+				ceilings[s.workers] = c
+			}
+		}
+	}
+
+	var (
+		done     []*loadgen.Result
+		failures []string
+		started  time.Time
+	)
+	total := p.count * len(p.storms)
+	progress := newProgress(stderr, total)
+	storms := make([]loadgen.Storm, len(p.storms))
+	for i, s := range p.storms {
+		storms[i] = loadgen.Storm{Workload: s.workload, Config: p.config}
+		storms[i].Config.Workers = s.workers
+		storms[i].Config.Progress = progress.update
+		storms[i].Config.ProgressEvery = progress.every
+	}
+	n := 0 // storms finished or interrupted
+	progress.start(1, p.storms[0].String())
+	started = time.Now()
+	runErr := loadgen.Rounds(ctx, storms, p.count, func(round, i int, res *loadgen.Result, err error) error {
+		n++
+		progress.clear()
+		if ctx.Err() != nil {
+			return nil // interrupted: Rounds returns ctx's error
+		}
+		s := p.storms[i]
+		if res != nil {
+			res.GeneratorCeiling = ceilings[s.workers]
+			done = append(done, res)
+			if res.Open() && res.Count == 0 {
+				failures = append(failures, fmt.Sprintf("%s: no operation completed in the measured phase", s))
+			}
+		}
+		if err != nil {
+			failures = append(failures, fmt.Sprintf("%s: %v", s, err))
+		}
+		if n < total {
+			progress.start(n+1, p.storms[n%len(p.storms)].String())
+			started = time.Now()
+		}
+		return nil
+	})
+	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil
+	if cpu != nil {
+		pprof.StopCPUProfile()
+	}
+	for _, o := range []struct{ flag, name string }{{"-memprofile", "allocs"}, {"-mutexprofile", "mutex"}, {"-blockprofile", "block"}} {
+		file := outs.get(o.flag)
+		if file == nil {
+			continue
+		}
+		if o.name == "allocs" {
+			runtime.GC() // as testing does, so the profile is up to date
+		}
+		if err := pprof.Lookup(o.name).WriteTo(file, 0); err != nil {
+			failures = append(failures, fmt.Sprintf("writing the %s profile: %v", o.name, err))
+		}
+	}
+
+	rep := &report.Report{Env: report.Environment(commit()), Results: done, Verbose: f.verbose}
+	if f.json {
+		err = rep.WriteJSON(stdout)
+	} else {
+		err = rep.WriteTable(stdout)
+	}
+	if err != nil {
+		failures = append(failures, fmt.Sprintf("writing the report: %v", err))
+	}
+	if results != nil {
+		if err := rep.WriteBench(results); err != nil {
+			failures = append(failures, fmt.Sprintf("-o: %v", err))
+		}
+	}
+	for _, msg := range outs.commit() {
+		failures = append(failures, msg)
+	}
+	for _, v := range verdicts(rep) {
+		fmt.Fprintf(stderr, "hprov storm: %s\n", v)
+	}
+
+	var violations uint64
+	var where []string
+	for _, r := range done {
+		if v := r.Violations(); v > 0 {
+			violations += v
+			where = append(where, fmt.Sprintf("%s (%d)", report.Name(r), v))
+		}
+	}
+	if violations > 0 {
+		failures = append(failures, fmt.Sprintf("%d violations: %s", violations, strings.Join(where, ", ")))
+	}
+	status := exitOK
+	for _, msg := range failures {
+		fmt.Fprintf(stderr, "hprov storm: %s\n", oneLine(msg))
+		status = exitFailure
+	}
+	if interrupted {
+		cur := p.storms[(n-1)%len(p.storms)]
+		written := "nothing written"
+		if names := outs.written(); len(names) > 0 {
+			written = "wrote " + strings.Join(names, ", ")
+		}
+		fmt.Fprintf(stderr, "hprov storm: interrupted during storm %d of %d (%s, %s in); %d finished storms reported; %s\n",
+			n, total, cur, time.Since(started).Round(time.Millisecond), len(done), written)
+		return exitInterrupted
+	}
+	return status
+}
+
+// verdicts returns the one-line verdict of every open-loop storm
+// configuration (over its rounds), for stderr.
+func verdicts(rep *report.Report) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range rep.Results {
+		name := report.Name(r)
+		if !r.Open() || seen[name] {
+			continue
+		}
+		seen[name] = true
+		var rounds []*loadgen.Result
+		for _, o := range rep.Results {
+			if report.Name(o) == name {
+				rounds = append(rounds, o)
+			}
+		}
+		out = append(out, strings.TrimPrefix(name, "Storm/profile=")+": "+report.Verdict(rounds...))
+	}
+	return out
+}
+
+// progressState keeps the user informed while storms run: on a terminal, a
+// status line redrawn four times a second; otherwise, a line every
+// progressEvery for storms that last that long, so that a long storm in CI
+// shows it is alive.
+type progressState struct {
+	w        io.Writer
+	terminal bool
+	every    time.Duration
+	total    int
+	n        int
+	name     string
+}
+
+const progressEvery = 10 * time.Second
+
+func newProgress(stderr io.Writer, total int) *progressState {
+	p := &progressState{w: stderr, total: total, every: progressEvery}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.terminal, p.every = true, 250*time.Millisecond
+	}
+	return p
+}
+
+func (p *progressState) start(n int, name string) {
+	p.n, p.name = n, name
+}
+
+func (p *progressState) update(pr loadgen.Progress) {
+	phase := ""
+	if pr.Warmup {
+		phase = " (warm-up)"
+	}
+	line := fmt.Sprintf("[%d/%d] %s: %s in, %s ops/s, %d errors%s", p.n, p.total, p.name,
+		pr.Elapsed.Round(time.Second/10), siRate(pr.Rate), pr.Errors, phase)
+	if p.terminal {
+		fmt.Fprintf(p.w, "\r\033[K%s", line)
+	} else {
+		fmt.Fprintf(p.w, "hprov storm: %s\n", line)
+	}
+}
+
+func (p *progressState) clear() {
+	if p.terminal {
+		fmt.Fprint(p.w, "\r\033[K")
+	}
+}
+
+// siRate formats a rate with an SI prefix and three significant digits.
+func siRate(v float64) string {
+	for _, u := range []struct {
+		scale  float64
+		suffix string
+	}{{1e9, "G"}, {1e6, "M"}, {1e3, "k"}} {
+		if v >= u.scale {
+			return strconv.FormatFloat(v/u.scale, 'g', 3, 64) + u.suffix
+		}
+	}
+	return strconv.FormatFloat(v, 'g', 3, 64)
+}
+
+// commit names the source revision for the report: the binary's own
+// (report.Commit), never the working directory's.
+func commit() string { return report.Commit() }
