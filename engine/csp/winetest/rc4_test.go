@@ -106,11 +106,7 @@ func TestRsaenhRC4SaltFromMD5(t *testing.T) {
 // key (the base provider's default included) and empty otherwise: KP_SALT_EX's salt does not
 // travel. Rows 4 and 9 are todo_wine in Wine; the suite follows Windows.
 func TestRsaenhRC4Salt(t *testing.T) {
-	for i, tc := range []struct {
-		prov          string
-		flags         uint32
-		bits, wantLen int
-	}{
+	for i, tc := range []rc4SaltRow{
 		{csp.MS_DEF_PROV, 0, 0, 11},
 		{csp.MS_DEF_PROV, 0, 40, 11},
 		{csp.MS_DEF_PROV, csp.CRYPT_NO_SALT, 40, 0},
@@ -123,15 +119,20 @@ func TestRsaenhRC4Salt(t *testing.T) {
 		{csp.MS_ENHANCED_PROV, csp.CRYPT_CREATE_SALT, 56, 0},
 		{csp.MS_ENHANCED_PROV, csp.CRYPT_CREATE_SALT, 128, 0},
 	} {
-		t.Run(fmt.Sprint(i), func(t *testing.T) { rc4SaltCase(t, tc.prov, tc.flags, tc.bits, tc.wantLen) })
+		t.Run(fmt.Sprint(i), func(t *testing.T) { rc4SaltCase(t, tc) })
 	}
 }
 
-func rc4SaltCase(t *testing.T, name string, flags uint32, bits, wantLen int) {
-	tc := struct {
-		flags uint32
-		bits  int
-	}{flags, bits}
+// An rc4SaltRow is a row of Wine's test_RC4_salt: the provider, GenKey's flags and length, and
+// the salt length the new key has.
+type rc4SaltRow struct {
+	prov          string
+	flags         uint32
+	bits, wantLen int
+}
+
+func rc4SaltCase(t *testing.T, tc rc4SaltRow) {
+	name, wantLen := tc.prov, tc.wantLen
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
 		prov := must(c.AcquireContext("", name, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
