@@ -18,15 +18,13 @@ func TestCryptRC2KeyLenHMAC(t *testing.T) {
 		for _, tc := range []struct {
 			provider string
 			key      []byte
-			finding  string
 		}{
-			{"", key16, ""},
-			{csp.MS_DEF_PROV, key16, ""},
-			{"", key16, ""},
-			{"", bytes.Repeat(key16, 2048/16), "F13"},
+			{"", key16},
+			{csp.MS_DEF_PROV, key16},
+			{"", key16},
+			{"", bytes.Repeat(key16, 2048/16)},
 		} {
 			t.Run(tc.provider, func(t *testing.T) {
-				pending(t, tc.finding)
 				prov := must(c.AcquireContext("", tc.provider, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
 				k, err := c.ImportKey(prov, plaintextKeyBlob(csp.CALG_RC2, tc.key), 0, csp.CRYPT_IPSEC_HMAC_KEY)
 				is(t, "ImportKey(CRYPT_IPSEC_HMAC_KEY)", err, 0)
