@@ -85,7 +85,7 @@ func (rep *Report) list(w io.Writer, v Verdict, detail func(*Row) string) {
 		if k++; k > maxListed {
 			continue
 		}
-		fmt.Fprintf(w, "  %s\t%s\t%s\t%s\n", v, r.Benchmark, r.Unit, detail(r))
+		fmt.Fprintf(w, "  %s\t%s\t%s\t%s%s\n", v, r.Benchmark, r.Unit, detail(r), rep.pair(r))
 	}
 	if k > maxListed {
 		fmt.Fprintf(w, "  %s\t... and %d more (-format json lists every row)\n", v, k-maxListed)
@@ -115,6 +115,17 @@ func (rep *Report) listMissing(w io.Writer) {
 		}
 		fmt.Fprintf(w, "  missing\t%s\t%s\tin %s, not in %s\n", k.bench, strings.Join(units[k], ","), k.old, k.new)
 	}
+}
+
+// pair names the two columns compared ("\tsyncmap vs hprov") when the
+// report compares more than one pair, so that a line says which.
+func (rep *Report) pair(r *Row) string {
+	for _, o := range rep.Rows {
+		if o.OldLabel != r.OldLabel || o.NewLabel != r.NewLabel {
+			return "\t" + r.NewLabel + " vs " + r.OldLabel
+		}
+	}
+	return ""
 }
 
 // change describes a compared row's change: "+86.12%  35.30n → 65.70n

@@ -2,14 +2,18 @@
 // benchmark-format results, with gonum.org/v1/plot:
 //
 //   - throughput scaling: median ops/s against the worker count, one line
-//     per series (implementation, and profile when several are plotted);
+//     per series (implementation, and profile when several are plotted;
+//     with several files, one line per file as well: before and after),
+//     with the 95% confidence interval of each median as an error bar,
+//     computed as benchstat computes its "± x%";
 //   - latency percentiles: median p50, p99, p99.9, ... max for every
 //     series and worker count, on a logarithmic axis, since tails sit
 //     orders of magnitude above medians.
 //
-// Results are grouped by benchmark name with the "/workers=N" part (or,
-// for plain go test -cpu runs, the "-N" suffix) taken as the x value.
-// Runs with the same name are pooled and reduced to medians, the
+// Results are grouped by file and benchmark name with the "/workers=N"
+// part (or, for parallel go test benchmarks run with -cpu, the "-N"
+// suffix) taken as the x value; a sequential benchmark is one worker. Runs
+// with the same name in a file are pooled and reduced to medians, the
 // statistic benchstat reports, so a plot agrees with the tables.
 package scaleplot
 
@@ -45,18 +49,26 @@ type Options struct {
 	ChartHeight vg.Length
 	// Title, if set, heads the throughput chart.
 	Title string
+	// LogY draws throughput on a logarithmic axis, for series orders of
+	// magnitude apart (hprov next to sync.Map, say).
+	LogY bool
 }
 
 // ErrNothingToPlot is returned by a chart constructor when the data has
 // nothing for that chart (no throughput, or no latency percentiles).
 var ErrNothingToPlot = errors.New("nothing to plot")
 
-// ThroughputPlot returns the scaling chart.
-func (d *Data) ThroughputPlot() (*plot.Plot, error) {
+// ThroughputPlot returns the scaling chart on a linear axis.
+func (d *Data) ThroughputPlot() (*plot.Plot, error) { return d.throughputPlot(false) }
+
+// throughputPlot draws each series' median throughput against workers,
+// with its 95% confidence interval as an error bar where the runs allow
+// one (six or more), on a logarithmic axis if logY.
+func (d *Data) throughputPlot(logY bool) (*plot.Plot, error) {
 	p := plot.New()
 	p.Title.Text = "Throughput scaling"
 	p.X.Label.Text = "workers"
-	p.Y.Label.Text = "ops/s (median)"
+	p.Y.Label.Text = "ops/s (median, 95% CI)"
 	p.Y.Min = 0
 	p.Y.Tick.Marker = siTicks{}
 	p.Legend.Top, p.Legend.Left = true, true
@@ -64,12 +76,23 @@ func (d *Data) ThroughputPlot() (*plot.Plot, error) {
 
 	workers := map[int]bool{}
 	n := 0
+	lo, hi := math.Inf(1), math.Inf(-1)
 	for i, s := range d.Series {
 		var xys plotter.XYs
+		var bars errorBars
 		for _, pt := range s.Points {
-			if !math.IsNaN(pt.Throughput) {
-				xys = append(xys, plotter.XY{X: float64(pt.Workers), Y: pt.Throughput})
-				workers[pt.Workers] = true
+			y := pt.Throughput
+			if math.IsNaN(y) || (logY && !(y > 0)) {
+				continue
+			}
+			x := float64(pt.Workers)
+			xys = append(xys, plotter.XY{X: x, Y: y})
+			workers[pt.Workers] = true
+			lo, hi = math.Min(lo, y), math.Max(hi, y)
+			if pt.ThroughputLo <= y && pt.ThroughputHi >= y && (!logY || pt.ThroughputLo > 0) {
+				bars.XYs = append(bars.XYs, plotter.XY{X: x, Y: y})
+				bars.YErrors = append(bars.YErrors, struct{ Low, High float64 }{y - pt.ThroughputLo, pt.ThroughputHi - y})
+				lo, hi = math.Min(lo, pt.ThroughputLo), math.Max(hi, pt.ThroughputHi)
 			}
 		}
 		if len(xys) == 0 {
@@ -77,6 +100,14 @@ func (d *Data) ThroughputPlot() (*plot.Plot, error) {
 		}
 		if err := addLine(p, s.Label, xys, i); err != nil {
 			return nil, err
+		}
+		if len(bars.XYs) > 0 {
+			eb, err := plotter.NewYErrorBars(bars)
+			if err != nil {
+				return nil, fmt.Errorf("series %q: %w", s.Label, err)
+			}
+			eb.Color = plotutil.Color(i)
+			p.Add(eb)
 		}
 		n++
 	}
@@ -88,7 +119,35 @@ func (d *Data) ThroughputPlot() (*plot.Plot, error) {
 		ticks = append(ticks, plot.Tick{Value: float64(w), Label: strconv.Itoa(w)})
 	}
 	p.X.Tick.Marker = ticks
+	if logY {
+		p.Y.Scale = plot.LogScale{}
+		p.Y.Tick.Marker = logSITicks{}
+		p.Y.Min, p.Y.Max = decades(lo, hi)
+	}
 	return p, nil
+}
+
+// errorBars is what plotter.NewYErrorBars needs: points and, per point,
+// how far the bar reaches below and above.
+type errorBars struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+// decades widens [lo, hi] (positive) to whole powers of ten, keeping a log
+// axis away from zero and infinity.
+func decades(lo, hi float64) (float64, float64) {
+	mn, mx := math.Pow(10, math.Floor(math.Log10(lo))), math.Pow(10, math.Ceil(math.Log10(hi)))
+	if !(mn > 0) || math.IsInf(mx, 0) {
+		mn, mx = lo, hi
+	}
+	if mx <= mn {
+		mx = mn * 10
+		if math.IsInf(mx, 0) {
+			mn, mx = mn/10, mn
+		}
+	}
+	return mn, mx
 }
 
 // LatencyPlot returns the percentile chart: the percentiles along x, one
@@ -170,19 +229,7 @@ func (d *Data) LatencyPlot() (*plot.Plot, error) {
 	// never sees a non-positive bound.
 	p.Y.Scale = plot.LogScale{}
 	p.Y.Tick.Marker = durationTicks{}
-	p.Y.Min = math.Pow(10, math.Floor(math.Log10(lo)))
-	p.Y.Max = math.Pow(10, math.Ceil(math.Log10(hi)))
-	if p.Y.Min <= 0 || math.IsInf(p.Y.Max, 0) {
-		// Beyond float64's decades (denormals, ~1e308): the data's
-		// own bounds, which are positive and finite.
-		p.Y.Min, p.Y.Max = lo, hi
-	}
-	if p.Y.Max <= p.Y.Min {
-		p.Y.Max = p.Y.Min * 10
-		if math.IsInf(p.Y.Max, 0) {
-			p.Y.Min, p.Y.Max = p.Y.Min/10, p.Y.Min
-		}
-	}
+	p.Y.Min, p.Y.Max = decades(lo, hi)
 	p.Add(plotter.NewGrid())
 	return p, nil
 }
@@ -218,7 +265,8 @@ func styleLine(l *plotter.Line, pts *plotter.Scatter, i int) {
 func (d *Data) Render(w io.Writer, format string, opts Options) error {
 	var charts []*plot.Plot
 	var errs []error
-	for _, mk := range []func() (*plot.Plot, error){d.ThroughputPlot, d.LatencyPlot} {
+	throughput := func() (*plot.Plot, error) { return d.throughputPlot(opts.LogY) }
+	for _, mk := range []func() (*plot.Plot, error){throughput, d.LatencyPlot} {
 		p, err := mk()
 		if err != nil {
 			if !errors.Is(err, ErrNothingToPlot) {
@@ -334,6 +382,19 @@ type siTicks struct{}
 
 func (siTicks) Ticks(min, max float64) []plot.Tick {
 	ticks := plot.DefaultTicks{}.Ticks(min, max)
+	for i := range ticks {
+		if ticks[i].Label != "" {
+			ticks[i].Label = si(ticks[i].Value)
+		}
+	}
+	return ticks
+}
+
+// logSITicks are log ticks labelled with SI prefixes.
+type logSITicks struct{}
+
+func (logSITicks) Ticks(min, max float64) []plot.Tick {
+	ticks := plot.LogTicks{Prec: -1}.Ticks(min, max)
 	for i := range ticks {
 		if ticks[i].Label != "" {
 			ticks[i].Label = si(ticks[i].Value)

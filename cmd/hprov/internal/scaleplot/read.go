@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"golang.org/x/perf/benchfmt"
+	"golang.org/x/perf/benchmath"
 )
 
 // ErrNoResults is returned (wrapped with the input names) when the inputs
@@ -21,7 +22,7 @@ import (
 var ErrNoResults = errors.New("no usable benchmark results (need ops/s, ns/op or latency percentiles such as p99-ns)")
 
 // Data is the plottable content of one or more results files: one series
-// per benchmark configuration apart from the worker count.
+// per file and benchmark configuration apart from the worker count.
 type Data struct {
 	// Series are in first-seen order.
 	Series []*Series
@@ -48,6 +49,11 @@ type Point struct {
 	// Throughput is the median of the runs' ops/s; for runs reporting
 	// only ns/op it is 1e9/(ns/op). NaN when no run reports either.
 	Throughput float64
+	// ThroughputLo and ThroughputHi bound the 95% confidence interval
+	// of that median, computed as benchstat computes its "± x%"
+	// (benchmath, assume=nothing); NaN when the runs are too few for
+	// an interval (benchstat's "± ∞": fewer than 6).
+	ThroughputLo, ThroughputHi float64
 	// Latency maps percentile names ("p99") to the median over runs, in
 	// nanoseconds.
 	Latency map[string]float64
@@ -55,16 +61,24 @@ type Point struct {
 	Runs int
 }
 
-// ReadFiles reads benchmark-format files and pools their results: runs of
-// the same benchmark in several files are medians together.
-func ReadFiles(paths ...string) (*Data, error) {
+// ReadFiles reads benchmark-format files. Each file gives series of its
+// own (a before and an after line for the same benchmark), named after
+// the file or, for an argument "label=path" as benchstat takes it, after
+// the label. Runs of one benchmark within a file are pooled.
+func ReadFiles(args ...string) (*Data, error) {
 	var b builder
-	for _, path := range paths {
+	var paths []string
+	for _, arg := range args {
+		label, path := arg, arg
+		if l, p, ok := strings.Cut(arg, "="); ok {
+			label, path = l, p
+		}
+		paths = append(paths, path)
 		f, err := os.Open(path)
 		if err != nil {
 			return nil, err
 		}
-		err = b.read(f, path)
+		err = b.read(f, path, label)
 		f.Close()
 		if err != nil {
 			return nil, err
@@ -76,7 +90,7 @@ func ReadFiles(paths ...string) (*Data, error) {
 // Read reads benchmark-format results from r; name is used in errors.
 func Read(r io.Reader, name string) (*Data, error) {
 	var b builder
-	if err := b.read(r, name); err != nil {
+	if err := b.read(r, name, name); err != nil {
 		return nil, err
 	}
 	return b.finish(name)
@@ -89,6 +103,7 @@ type run struct {
 }
 
 type seriesKey struct {
+	file  string // the input's label
 	base  string
 	parts string // "\x00"-joined name parts, workers excluded
 }
@@ -106,7 +121,7 @@ type namePart struct{ key, value string }
 // value is 0 (scaling leaves it unchanged, so the unit stays "p99-ns").
 var latencyUnit = regexp.MustCompile(`^(p[0-9]+(?:\.[0-9]+)?|max|min|mean|median)-(sec|ns)$`)
 
-func (b *builder) read(r io.Reader, name string) error {
+func (b *builder) read(r io.Reader, name, file string) error {
 	if b.points == nil {
 		b.parts = make(map[seriesKey][]namePart)
 		b.points = make(map[seriesKey]map[int][]run)
@@ -122,6 +137,7 @@ func (b *builder) read(r io.Reader, name string) error {
 				continue
 			}
 			key, parts, workers := splitName(rec.Name)
+			key.file = file
 			if _, seen := b.points[key]; !seen {
 				b.order = append(b.order, key)
 				b.parts[key] = parts
@@ -165,9 +181,13 @@ func parseRun(rec *benchfmt.Result) (run, bool) {
 }
 
 // splitName separates the worker count from the rest of a benchmark name.
-// The count comes from a "/workers=N" part, else from the "-N" GOMAXPROCS
-// suffix (go test -cpu runs), else it is 1. The suffix stays part of the
-// series when /workers= is present, so runs at different GOMAXPROCS are
+// The count comes from a "/workers=N" part; else, for a parallel go test
+// benchmark (b.RunParallel, named "Parallel..." by Go's convention), from
+// the "-N" GOMAXPROCS suffix of go test -cpu runs, which sets how many
+// goroutines it runs; else it is 1: a sequential benchmark runs on one
+// goroutine whatever GOMAXPROCS is, so its -N stays part of the series
+// ("gomaxprocs=2") instead of posing as a worker count. The suffix also
+// stays when /workers= is present, so runs at different GOMAXPROCS are
 // not pooled.
 func splitName(name benchfmt.Name) (seriesKey, []namePart, int) {
 	base, raw := name.Parts()
@@ -193,8 +213,9 @@ func splitName(name benchfmt.Name) (seriesKey, []namePart, int) {
 		}
 		parts = append(parts, namePart{k, v})
 	}
+	parallel := strings.Contains(string(base), "Parallel")
 	if procs != "" {
-		if n, err := strconv.Atoi(procs); err == nil && n > 0 && !haveWorkers {
+		if n, err := strconv.Atoi(procs); err == nil && n > 0 && !haveWorkers && parallel {
 			workers = n
 		} else {
 			parts = append(parts, namePart{"gomaxprocs", procs})
@@ -204,7 +225,7 @@ func splitName(name benchfmt.Name) (seriesKey, []namePart, int) {
 	for _, p := range parts {
 		key.WriteString(p.key + "=" + p.value + "\x00")
 	}
-	return seriesKey{string(base), key.String()}, parts, workers
+	return seriesKey{base: string(base), parts: key.String()}, parts, workers
 }
 
 func (b *builder) finish(names string) (*Data, error) {
@@ -235,7 +256,7 @@ func (b *builder) finish(names string) (*Data, error) {
 					lat[k] = append(lat[k], v)
 				}
 			}
-			pt.Throughput = median(ops)
+			pt.Throughput, pt.ThroughputLo, pt.ThroughputHi = summarize(ops)
 			for k, vs := range lat {
 				pt.Latency[k] = median(vs)
 				pcts[k] = true
@@ -283,6 +304,7 @@ func (b *builder) labels() []string {
 		return ""
 	}
 	showBase := varies(func(k seriesKey) string { return k.base })
+	showFile := varies(func(k seriesKey) string { return k.file })
 	var show []string
 	for _, key := range keyOrder {
 		if varies(func(k seriesKey) string { return valueOf(k, key) }) {
@@ -309,6 +331,9 @@ func (b *builder) labels() []string {
 			words = append(words, k.base)
 		}
 		labels[i] = strings.Join(words, " ")
+		if showFile {
+			labels[i] = k.file + ": " + labels[i]
+		}
 	}
 	return labels
 }
@@ -341,6 +366,21 @@ func comparePercentiles(a, b string) int {
 		return 1
 	}
 	return strings.Compare(a, b)
+}
+
+// summarize returns the median of xs and its 95% confidence interval as
+// benchstat computes them, with NaN bounds where benchstat shows "± ∞".
+func summarize(xs []float64) (center, lo, hi float64) {
+	if len(xs) == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	s := benchmath.NewSample(slices.Clone(xs), &benchmath.DefaultThresholds)
+	sum := benchmath.AssumeNothing.Summary(s, 0.95)
+	lo, hi = sum.Lo, sum.Hi
+	if math.IsInf(lo, 0) || math.IsInf(hi, 0) {
+		lo, hi = math.NaN(), math.NaN()
+	}
+	return sum.Center, lo, hi
 }
 
 func median(xs []float64) float64 {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"image/png"
 	"io"
 	"io/fs"
@@ -61,7 +62,7 @@ func TestNsPerOpFallback(t *testing.T) {
 	if len(pts) != 3 || pts[0].Workers != 1 || pts[1].Workers != 2 || pts[2].Workers != 4 {
 		t.Fatalf("workers from the -N suffix: %+v", pts)
 	}
-	ns := valuesOf(t, "testdata/gotest-cpu.txt", "InsertRelease/impl=hprov-2", "sec/op")
+	ns := valuesOf(t, "testdata/gotest-cpu.txt", "ParallelInsertRelease/impl=hprov-2", "sec/op")
 	want := median([]float64{1 / ns[0], 1 / ns[1], 1 / ns[2], 1 / ns[3], 1 / ns[4]})
 	if got := pts[1].Throughput; math.Abs(got-want) > 1e-6*want {
 		t.Errorf("throughput %v, want %v", got, want)
@@ -95,7 +96,7 @@ func TestRenderSVG(t *testing.T) {
 	}
 	checkSVG(t, data, "Storm scaling", "Latency percentiles",
 		"acquire-release hprov", "hash-session syncmap", "1 worker", "4 workers", "10µs",
-		"p50", "p99.9", "max", "ops/s (median)")
+		"p50", "p99.9", "max", "ops/s (median, 95% CI)")
 }
 
 func TestRenderPNG(t *testing.T) {
@@ -186,6 +187,7 @@ func TestLabelsAndWorkers(t *testing.T) {
 		"BenchmarkStorm/profile=mixed/impl=hprov/rate=2000/workers=2-2 1 10 ns/op",
 		"BenchmarkStorm/profile=mixed/impl=hprov/rate=2000/workers=2-4 1 10 ns/op",
 		"BenchmarkOther-2 1 20 ns/op",
+		"BenchmarkParallelOther-2 1 20 ns/op",
 	}, "\n")
 	d, err := Read(strings.NewReader(text), "x")
 	if err != nil {
@@ -195,12 +197,17 @@ func TestLabelsAndWorkers(t *testing.T) {
 	for _, s := range d.Series {
 		got = append(got, s.Label)
 	}
-	want := "Storm mixed hprov rate=1000 gomaxprocs=2|Storm mixed hprov rate=2000 gomaxprocs=2|Storm mixed hprov rate=2000 gomaxprocs=4|Other"
+	want := "Storm mixed hprov rate=1000 gomaxprocs=2|Storm mixed hprov rate=2000 gomaxprocs=2|Storm mixed hprov rate=2000 gomaxprocs=4|Other gomaxprocs=2|ParallelOther"
 	if strings.Join(got, "|") != want {
 		t.Errorf("labels %q\nwant %q", strings.Join(got, "|"), want)
 	}
-	if w := d.Series[3].Points[0].Workers; w != 2 {
-		t.Errorf("Other: workers %d from -2", w)
+	// A sequential benchmark runs one goroutine whatever -cpu says; a
+	// parallel one runs GOMAXPROCS of them.
+	if w := d.Series[3].Points[0].Workers; w != 1 {
+		t.Errorf("Other: workers %d, want 1 (not parallel)", w)
+	}
+	if w := d.Series[4].Points[0].Workers; w != 2 {
+		t.Errorf("ParallelOther: workers %d from -2", w)
 	}
 }
 
@@ -268,4 +275,46 @@ func valuesOf(t *testing.T, path, name, unit string) []float64 {
 	}
 	sort.Float64s(vs)
 	return vs
+}
+
+// Several files: a line per file (before, after), named by label=path
+// labels; error bars from benchmath's interval where there are enough
+// runs, none where benchstat prints "± ∞"; -logy renders.
+func TestFilesAsSeries(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, n int, ns float64) string {
+		var b strings.Builder
+		for i := range n {
+			for _, w := range []int{1, 2} {
+				fmt.Fprintf(&b, "BenchmarkStorm/impl=hprov/workers=%d-2 1000 %v ns/op\n", w, ns*(1+float64(i)/100)/float64(w))
+			}
+		}
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	before, after := write("old.txt", 10, 100), write("new.txt", 3, 50)
+	d, err := ReadFiles("before="+before, "after="+after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Series) != 2 || d.Series[0].Label != "before: Storm" || d.Series[1].Label != "after: Storm" {
+		t.Fatalf("series %q %q", d.Series[0].Label, d.Series[len(d.Series)-1].Label)
+	}
+	p := d.Series[0].Points[0]
+	if !(p.ThroughputLo < p.Throughput && p.Throughput < p.ThroughputHi) {
+		t.Errorf("before, 1 worker: CI [%v, %v] around %v", p.ThroughputLo, p.ThroughputHi, p.Throughput)
+	}
+	if q := d.Series[1].Points[0]; !math.IsNaN(q.ThroughputLo) || !math.IsNaN(q.ThroughputHi) {
+		t.Errorf("after (3 runs): CI [%v, %v], want none", q.ThroughputLo, q.ThroughputHi)
+	}
+	for _, logY := range []bool{false, true} {
+		var svg bytes.Buffer
+		if err := d.Render(&svg, "svg", Options{LogY: logY}); err != nil {
+			t.Fatal(err)
+		}
+		checkSVG(t, svg.Bytes(), "before: Storm", "after: Storm")
+	}
 }
