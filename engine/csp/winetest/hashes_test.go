@@ -134,3 +134,24 @@ func TestRsaenhSHA2(t *testing.T) {
 		}
 	})
 }
+
+// rsaenh.c test_hashes, the first steps of its CALG_SSL3_SHAMD5 case: MD5 and SHA-1 of the 2048
+// bytes, whose 36 bytes Wine then sets as the value of a CALG_SSL3_SHAMD5 hash and signs with
+// abPlainPrivateKey. csp has no CALG_SSL3_SHAMD5, so the rest is left out.
+func TestRsaenhHashesSSL3SHAMD5Inputs(t *testing.T) {
+	eachBase(t, func(t *testing.T, b *base) {
+		prov := b.verifyCtx(t)
+		for _, tc := range []struct {
+			alg  uint32
+			want []byte
+		}{{csp.CALG_MD5, md5Hash}, {csp.CALG_SHA, sha1Hash}} {
+			hh := must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
+			is(t, "HashData", b.c.HashData(hh, seq(2048, 0), 0), 0)
+			if got := must(b.c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t); !bytes.Equal(got, tc.want) {
+				t.Errorf("alg %#x: %x, want %x", tc.alg, got, tc.want)
+			}
+			is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
+		}
+		ok(t, b.c.ReleaseContext(prov, 0))
+	})
+}
