@@ -31,7 +31,7 @@ var (
 // derivationRows are Wine's rows 0-47, with Windows' hash values and ciphertexts. Rows 3, 4,
 // 15, 16, 27, 28, 39 and 40 (RC2 and RC4 keys) and 48-59 (SHA-256) are left out because Wine
 // never runs them (old_broken: they fail on some Windows versions); RC2 is also not offered.
-// Rows 0-11 hash with MD2, which csp lacks (see deriveRowMD2).
+// Rows 0-11 hash with MD2, which csp lacks (see derivationCase).
 var derivationRows = []derivationRow{
 	{0, csp.CALG_DES, calgMD2, 8, csp.CRYPT_MODE_CBC, nil, "babf93aebc7745aa7e4569e590e6047f", "5dda25a6b5c443fb"},
 	{1, csp.CALG_3DES_112, calgMD2, 8, csp.CRYPT_MODE_CBC, nil, "da4a9f5d2e7a3a4bbfde475b068448a7", "6b183ba18927bfd4"},
