@@ -7,8 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/sha512"
 	"hash"
-
-	"golang.org/x/crypto/md4"
 )
 
 // This file is the provider's algorithm table. Each provider name has a personality, as in
@@ -85,7 +83,7 @@ var (
 	algSHA256   = algInfo{id: CALG_SHA_256, class: classHash, newHash: sha256.New, crypto: crypto.SHA256, size: sha256.Size, defLen: 256, minLen: 256, maxLen: 256, protocols: flagSigning, name: "SHA-256", longName: "Secure Hash Algorithm (SHA-256)"}
 	algSHA384   = algInfo{id: CALG_SHA_384, class: classHash, newHash: sha512.New384, crypto: crypto.SHA384, size: sha512.Size384, defLen: 384, minLen: 384, maxLen: 384, protocols: flagSigning, name: "SHA-384", longName: "Secure Hash Algorithm (SHA-384)"}
 	algSHA512   = algInfo{id: CALG_SHA_512, class: classHash, newHash: sha512.New, crypto: crypto.SHA512, size: sha512.Size, defLen: 512, minLen: 512, maxLen: 512, protocols: flagSigning, name: "SHA-512", longName: "Secure Hash Algorithm (SHA-512)"}
-	algMD4      = algInfo{id: CALG_MD4, class: classHash, newHash: newMD4, crypto: crypto.MD4, size: md4.Size, defLen: 128, minLen: 128, maxLen: 128, protocols: flagSigning, name: "MD4", longName: "Message Digest 4 (MD4)"}
+	algMD4      = algInfo{id: CALG_MD4, class: classHash, newHash: newMD4, crypto: crypto.MD4, size: 16, defLen: 128, minLen: 128, maxLen: 128, protocols: flagSigning, name: "MD4", longName: "Message Digest 4 (MD4)"}
 	algMD5      = algInfo{id: CALG_MD5, class: classHash, newHash: md5.New, crypto: crypto.MD5, size: md5.Size, defLen: 128, minLen: 128, maxLen: 128, protocols: flagSigning, name: "MD5", longName: "Message Digest 5 (MD5)"}
 	algSignBase = algInfo{id: CALG_RSA_SIGN, class: classRSA, defLen: rsaBits, minLen: 384, maxLen: 16384, protocols: flagSigning | flagIPSec, name: "RSA_SIGN", longName: "RSA Signature"}
 	algKeyxBase = algInfo{id: CALG_RSA_KEYX, class: classRSA, defLen: 1024, minLen: 384, maxLen: 1024, protocols: flagSigning | flagIPSec, name: "RSA_KEYX", longName: "RSA Key Exchange"}

@@ -204,7 +204,6 @@ func TestImportMalformed(t *testing.T) {
 	h := containerWithKeys(t, c, "m")
 	defer c.ReleaseContext(h, 0)
 	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
-	live := c.Len()
 	sk := must(c.GenKey(h, CALG_AES_128, CRYPT_EXPORTABLE))(t)
 	simple := must(c.ExportKey(sk, kx, SIMPLEBLOB, 0))(t)
 	ok(t, c.DestroyKey(sk))
@@ -212,7 +211,7 @@ func TestImportMalformed(t *testing.T) {
 	priv := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
 	pub := must(c.ExportKey(pair, 0, PUBLICKEYBLOB, 0))(t)
 	ok(t, c.DestroyKey(pair))
-	live = c.Len()
+	live := c.Len()
 	patch := func(b []byte, off int, v ...byte) []byte {
 		b = append([]byte(nil), b...)
 		copy(b[off:], v)

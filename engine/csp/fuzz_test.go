@@ -3,6 +3,7 @@ package csp
 import (
 	"encoding/binary"
 	"errors"
+	"sync"
 	"testing"
 )
 
@@ -11,6 +12,10 @@ import (
 // flags, algorithm ids, parameters and data decoded from the input. No call
 // may panic, every error must be one of the documented Errno codes (found
 // with errors.As), and once every context is released no handle may be left.
+//
+// Issue 14's calls are in: HashSessionKey, DuplicateHash and DuplicateKey, ExportKey (whose
+// blobs are imported back), ImportKey of valid blobs of every type with bytes changed and cut
+// short (fuzzBlobs), GenRandom, GetProvParam and SetProvParam.
 //
 // GenKey with an RSA algorithm id is the one call left out: generating a
 // 2048-bit pair takes tens of milliseconds, which would make the fuzzer all
@@ -69,9 +74,18 @@ var fuzzValues = []uint32{
 	CALG_AES_128, CALG_AES_192, CALG_AES_256, CALG_RSA_KEYX, CALG_RSA_SIGN,
 	AT_KEYEXCHANGE, AT_SIGNATURE, HP_ALGID, HP_HASHVAL, HP_HASHSIZE, HP_HMAC_INFO,
 	KP_IV, KP_ALGID, KP_KEYLEN, CRYPT_EXPORTABLE, 128 << 16, 256<<16 | CRYPT_EXPORTABLE, 0x8000,
+	// Issue 14's algorithms, blob types, parameters and flags.
+	CALG_MD4, CALG_RC4, CALG_DES, CALG_3DES, CALG_3DES_112, CALG_AES, CALG_RC2,
+	SIMPLEBLOB, PUBLICKEYBLOB, PRIVATEKEYBLOB, PLAINTEXTKEYBLOB, CRYPT_OAEP, CRYPT_LITTLE_ENDIAN,
+	CRYPT_IPSEC_HMAC_KEY, CRYPT_CREATE_SALT, CRYPT_NO_SALT, CRYPT_USERDATA, CRYPT_NOHASHOID,
+	KP_SALT, KP_SALT_EX, KP_PADDING, KP_MODE, KP_MODE_BITS, KP_PERMISSIONS, KP_BLOCKLEN,
+	KP_EFFECTIVE_KEYLEN, CRYPT_MODE_ECB, CRYPT_MODE_CFB, CRYPT_MODE_OFB, PKCS5_PADDING,
+	PP_NAME, PP_CONTAINER, PP_ENUMALGS, PP_ENUMALGS_EX, PP_ENUMCONTAINERS, PP_KEYSPEC,
+	PP_PROVTYPE, PP_KEYSTORAGE, PP_KEYSET_SEC_DESCR, PP_CLIENT_HWND, CRYPT_FIRST,
+	CRYPT_FIRST | CRYPT_MACHINE_KEYSET, 40 << 16, 56 << 16, 1000, MAXPROVTYPES,
 }
 
-var fuzzNames = []string{"", "k", "x", "k/", "machine\\k", MS_ENH_RSA_AES_PROV, "\x00"}
+var fuzzNames = []string{"", "k", "x", "k/", "machine\\k", MS_ENH_RSA_AES_PROV, "\x00", MS_DEF_PROV, MS_ENHANCED_PROV, MS_STRONG_PROV}
 
 type fuzzInput struct{ b []byte }
 
@@ -115,6 +129,44 @@ func (in *fuzzInput) bytes() []byte {
 	in.b = in.b[min(n, len(in.b)):]
 	return b
 }
+
+// blob returns a key blob: a valid one of every type (fuzzBlobs) with some bytes changed and
+// perhaps cut short, or raw bytes.
+func (in *fuzzInput) blob() []byte {
+	sel := in.byte()
+	tmpl := fuzzBlobs()
+	if int(sel) >= len(tmpl) {
+		return in.bytes()
+	}
+	b := append([]byte(nil), tmpl[sel]...)
+	for n := in.byte() % 4; n > 0; n-- {
+		pos := int(binary.LittleEndian.Uint16([]byte{in.byte(), in.byte()}))
+		b[pos%len(b)] ^= in.byte()
+	}
+	if cut := in.byte(); cut&0x80 != 0 {
+		b = b[:int(cut&0x7f)*len(b)/128]
+	}
+	return b
+}
+
+// fuzzBlobs are valid blobs of every type, for the shared test key pairs.
+var fuzzBlobs = sync.OnceValue(func() [][]byte {
+	c := New()
+	h, _ := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
+	pair := testKeys()[0]
+	var out [][]byte
+	for _, p := range []struct {
+		alg uint32
+		key []byte
+	}{{CALG_AES_128, make([]byte, 16)}, {CALG_DES, make([]byte, 8)}, {CALG_3DES_112, make([]byte, 16)}, {CALG_RC4, make([]byte, 5)}, {CALG_RC2, make([]byte, 20)}} {
+		out = append(out, plaintextBlob(p.alg, p.key))
+	}
+	k, _ := c.ImportKey(h, privateBlob(pair), 0, CRYPT_EXPORTABLE)
+	pub, _ := c.ExportKey(k, 0, PUBLICKEYBLOB, 0)
+	s, _ := c.GenKey(h, CALG_3DES, CRYPT_EXPORTABLE)
+	simple, _ := c.ExportKey(s, k, SIMPLEBLOB, 0)
+	return append(out, privateBlob(pair), pub, simple)
+})
 
 func (in *fuzzInput) name() string {
 	sel := in.byte()
@@ -171,7 +223,7 @@ func runCSPFuzz(t *testing.T, c *CSP, in *fuzzInput) {
 		}
 	}
 	for step := 0; in.more() && step < 200; step++ {
-		switch in.byte() % 20 {
+		switch in.byte() % 30 {
 		case 0:
 			name, prov, typ, flags := in.name(), in.name(), in.u32(), in.u32()
 			h, err := c.AcquireContext(name, prov, typ, flags)
@@ -256,6 +308,63 @@ func runCSPFuzz(t *testing.T, c *CSP, in *fuzzInput) {
 			if check("Decrypt", err) && string(pt) != string(plain) {
 				t.Fatalf("Decrypt(Encrypt(%x)) = %x", plain, pt)
 			}
+		case 20:
+			check("HashSessionKey", c.HashSessionKey(HashHandle(handle()), KeyHandle(handle()), in.u32()))
+		case 21:
+			h, err := c.DuplicateHash(HashHandle(handle()), in.u32())
+			issued("DuplicateHash", uint64(h), err)
+		case 22:
+			k, err := c.DuplicateKey(KeyHandle(handle()), in.u32())
+			issued("DuplicateKey", uint64(k), err)
+		case 23:
+			// Export, then import what came out, into any context: only documented errors.
+			k, exp, typ, flags := KeyHandle(handle()), KeyHandle(handle()), in.u32(), in.u32()
+			blob, err := c.ExportKey(k, exp, typ, flags)
+			if !check("ExportKey", err) {
+				continue
+			}
+			ctx := ProvHandle(handle())
+			imp := KeyHandle(0)
+			if typ == SIMPLEBLOB {
+				if imp, err = c.GetUserKey(ctx, AT_KEYEXCHANGE); !check("GetUserKey", err) {
+					continue
+				}
+				pool = append(pool, uint64(imp))
+			}
+			k2, err := c.ImportKey(ctx, blob, imp, flags|CRYPT_EXPORTABLE)
+			if errors.Is(err, NTE_BAD_DATA) && typ == SIMPLEBLOB {
+				continue // exported under another context's exchange key
+			}
+			issued("ImportKey(exported)", uint64(k2), err)
+		case 24:
+			k, err := c.ImportKey(ProvHandle(handle()), in.blob(), KeyHandle(handle()), in.u32())
+			issued("ImportKey", uint64(k), err)
+		case 25:
+			check("GenRandom", c.GenRandom(ProvHandle(handle()), in.bytes()))
+		case 26:
+			_, err := c.GetProvParam(ProvHandle(handle()), in.u32(), in.u32())
+			check("GetProvParam", err)
+		case 27:
+			check("SetProvParam", c.SetProvParam(ProvHandle(handle()), in.u32(), in.bytes(), in.u32()))
+		case 28:
+			// A session key's PLAINTEXTKEYBLOB imports as a key that encrypts the same.
+			k := KeyHandle(handle())
+			blob, err := c.ExportKey(k, 0, PLAINTEXTKEYBLOB, 0)
+			if !check("ExportKey(PLAINTEXTKEYBLOB)", err) {
+				continue
+			}
+			k2, err := c.ImportKey(ProvHandle(handle()), blob, 0, 0)
+			issued("ImportKey(PLAINTEXTKEYBLOB)", uint64(k2), err)
+			if err != nil {
+				continue
+			}
+			b2, err := c.ExportKey(k2, 0, PLAINTEXTKEYBLOB, 0)
+			if !errors.Is(err, NTE_BAD_KEY_STATE) {
+				t.Fatalf("a key imported without CRYPT_EXPORTABLE exported: %x, %v", b2, err)
+			}
+		case 29:
+			_, err := c.GetKeyParam(KeyHandle(handle()), in.u32(), 0)
+			check("GetKeyParam", err)
 		}
 	}
 	for _, h := range ctxs {
@@ -305,6 +414,17 @@ func fuzzCSPSeeds() [][]byte {
 		{1, verify, genkey, 0, v(CALG_AES_128), v(CRYPT_EXPORTABLE), mkhash, 1, v(CALG_MD5), 0xf0, v(0),
 			addref, 1, v(0), release, 2, v(1), dhash, 0, dkey, 2, getparam, 0xf1, 1, 2, 3, 4, 5, 6, 7, 8, v(HP_ALGID), v(0),
 			verifysig, 2, 0xfe, 2, v(0), encrypt, 0, 0xf0, 1, v(0), 3, 'a', 'b', 'c', decrypt, 1, 0, 1, v(0), 5},
+		// Issue 14: a key exported and imported back in every blob type, a hash of a session
+		// key duplicated, provider parameters, and mutated blobs.
+		{0, 0, 1, 0, v(PROV_RSA_AES), v(0), genkey, 0, v(CALG_AES_128), v(CRYPT_EXPORTABLE),
+			userkey, 0, v(AT_KEYEXCHANGE), 23, 1, 2, v(SIMPLEBLOB), v(0), 0,
+			23, 1, 0xf0, v(PLAINTEXTKEYBLOB), v(0), 0, 23, 2, 0xf0, v(PUBLICKEYBLOB), v(0), 0,
+			mkhash, 0, v(CALG_SHA1), 0xf0, v(0), 20, 5, 1, v(0), 21, 5, v(0), 22, 1, v(0),
+			26, 0, v(PP_ENUMALGS_EX), v(CRYPT_FIRST), 26, 0, v(PP_ENUMALGS), v(0), 26, 0, v(PP_NAME), v(0),
+			27, 0, v(PP_KEYSET_SEC_DESCR), 0, v(0), 25, 0, 9, 28, 1, 0, 29, 1, v(KP_SALT)},
+		{1, verify, 24, 0, 0, 2, 3, 0, 0x10, 5, 0x80, 0xf0, v(0), 24, 0, 5, 0, 0, 0xf0, v(CRYPT_EXPORTABLE),
+			24, 0, 7, 1, 0, 0, 0x55, 0, 0xf0, v(0), 24, 0, 6, 0, 0xc0, 0xf0, v(0),
+			24, 0, 4, 0, 0, 0xf0, v(CRYPT_IPSEC_HMAC_KEY), mkhash, 0, v(CALG_HMAC), 4, v(0)},
 		// A table of 8 handles filled up.
 		{2, verify, verify, verify, verify, mkhash, 0, v(CALG_MD5), 0xf0, v(0), mkhash, 1, v(CALG_MD5), 0xf0, v(0),
 			verify, verify, verify, verify, mkhash, 0, v(CALG_MD5), 0xf0, v(0)},

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"math/big"
 	"sync"
 	"testing"
 
@@ -117,3 +118,19 @@ func plaintextBlob(alg uint32, key []byte) []byte {
 
 // engineHandle is the table handle of context h (context handles are table handles).
 func engineHandle(h ProvHandle) engine.Handle { return engine.Handle(h) }
+
+// privateBlob builds the PRIVATEKEYBLOB (CALG_RSA_KEYX) of k by hand, independently of
+// ExportKey.
+func privateBlob(k *rsa.PrivateKey) []byte {
+	n := k.Size()
+	b := []byte{byte(PRIVATEKEYBLOB), 2, 0, 0}
+	b = binary.LittleEndian.AppendUint32(b, CALG_RSA_KEYX)
+	b = append(b, 'R', 'S', 'A', '2')
+	b = binary.LittleEndian.AppendUint32(b, uint32(8*n))
+	b = binary.LittleEndian.AppendUint32(b, uint32(k.E))
+	b = append(b, le(k.N, n)...)
+	for _, x := range []*big.Int{k.Primes[0], k.Primes[1], k.Precomputed.Dp, k.Precomputed.Dq, k.Precomputed.Qinv} {
+		b = append(b, le(x, n/2)...)
+	}
+	return append(b, le(k.D, n)...)
+}

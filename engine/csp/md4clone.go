@@ -4,6 +4,7 @@ import (
 	"hash"
 	"reflect"
 
+	//lint:ignore SA1019 MD4 is broken, and offered only because CryptoAPI code still uses it.
 	"golang.org/x/crypto/md4"
 )
 
