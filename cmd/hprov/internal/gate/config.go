@@ -83,7 +83,7 @@ func DefaultConfig() Config {
 // defaults (start from DefaultConfig): -alpha -confidence -threshold
 // -gate -correct -min-samples -allow-missing -format.
 func (c *Config) RegisterFlags(fs *flag.FlagSet) {
-	fs.Float64Var(&c.Alpha, "alpha", c.Alpha, "consider change significant if p < `α` (with -correct holm: the family-wise level)")
+	fs.Float64Var(&c.Alpha, "alpha", c.Alpha, "consider change significant if p <= `α` (with -correct holm: the family-wise level)")
 	fs.Float64Var(&c.Confidence, "confidence", c.Confidence, "confidence `level` for ranges")
 	fs.Var(&c.Threshold, "threshold", "smallest change that counts, exclusive, as a `percentage` (5%) or fraction (0.05)")
 	fs.StringVar(&c.Gate, "gate", c.Gate, "gate only rows matching benchfilter `query` (same syntax as -filter)")
