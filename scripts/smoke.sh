@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# smoke.sh: the storm harness end to end in about 2 seconds, for CI.
+# smoke.sh: the harness end to end in about half a minute, for CI.
 #   storm (closed loop: three profiles, two impls; plus one open-loop
 #   storm) -> benchmark-format results file -> benchstat reads it (when
 #   installed) -> hprov compare's verdicts on the file against itself
 #   (exit 0, 3 with too few samples, 2 on garbage) -> hprov profile of
-#   the storm's CPU profile.
+#   the storm's CPU profile -> hprov ab -aa of HEAD against the working
+#   tree on two engine benchmarks (about 20 seconds).
 # Any violation, failure or unexpected exit status fails the script.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
+worktrees=$(git worktree list | wc -l)
 
 results="$HPROV_TMP/smoke.txt"
 open="$HPROV_TMP/open.txt"
@@ -55,4 +57,24 @@ expect 2 "$HPROV" compare "$HPROV_TMP/garbage.txt" "$results"
 
 echo "== profile"
 "$HPROV" profile -top 5 "$cpu"
+
+# hprov ab end to end on two small engine benchmarks: a temporary worktree
+# of HEAD, both sides' test binaries, the A/A noise report, the interleaved
+# A/B run of HEAD against the working tree, the gate. The two sides are the
+# same code (CI's tree is clean), so anything but exit 0 is a failure; the
+# threshold is wide because CI machines are noisy and the point here is the
+# tool, not a verdict on the code.
+echo "== ab -aa (HEAD against the working tree)"
+ab_out="$HPROV_TMP/ab"
+expect 0 "$HPROV" ab -base HEAD -aa -bench '^Benchmark(InsertRelease|Get)$/^impl=hprov$' \
+	-count 6 -benchtime 50ms -threshold 50% -o "$ab_out" ./bench/
+grep 'A/A noise' "$HPROV_TMP/verdict" || { echo "smoke: no A/A noise report" >&2; exit 1; }
+for f in aa-base.txt aa-base-again.txt base.txt head.txt; do
+	grep -q '^BenchmarkGet/impl=hprov' "$ab_out/$f" || { echo "smoke: no results in $f" >&2; exit 1; }
+done
+if [ "$(git worktree list | wc -l)" -ne "$worktrees" ]; then
+	echo "smoke: hprov ab left a worktree behind:" >&2
+	git worktree list >&2
+	exit 1
+fi
 echo "smoke: ok"

@@ -5,6 +5,7 @@
 //	hprov compare [flags] INPUT...         benchstat's output, plus a verdict (exit 0/1/2/3)
 //	hprov profile [flags] FILE             top functions of a pprof profile, engine vs harness
 //	hprov plot    RESULTS... -o FILE.svg   scaling and latency charts
+//	hprov ab      -base REV [flags] [pkgs] two revisions' benchmarks, interleaved and gated
 //	hprov version                          the revision and Go version of this binary
 //
 // Every subcommand takes -h (or: hprov help CMD). Exit status: 0 on success, 1 when a storm
@@ -43,6 +44,7 @@ commands:
   compare   benchstat's comparison of result files, with a regression verdict
   profile   summarise a pprof profile: top functions, engine vs harness
   plot      chart throughput against workers, and latency percentiles
+  ab        did my change make it slower? two revisions' benchmarks, interleaved and gated
   version   the revision and Go version this binary was built from
 
 Run 'hprov help <command>' or 'hprov <command> -h' for a command's flags.
@@ -64,6 +66,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return profile(rest, stdout, stderr)
 	case "plot":
 		return plot(rest, stdout, stderr)
+	case "ab":
+		return ab(rest, stdout, stderr)
 	case "help":
 		if len(rest) > 0 { // hprov help storm = hprov storm -h
 			return run([]string{rest[0], "-h"}, stdout, stderr)
@@ -76,6 +80,6 @@ func run(args []string, stdout, stderr io.Writer) int {
 	case "version", "-version", "--version":
 		return version(stdout)
 	}
-	fmt.Fprintf(stderr, "hprov: unknown command %q (want storm, compare, profile or plot; see hprov -h)\n", cmd)
+	fmt.Fprintf(stderr, "hprov: unknown command %q (want storm, compare, profile, plot, ab or version; see hprov -h)\n", cmd)
 	return exitUsage
 }

@@ -31,7 +31,8 @@ func Build(ctx context.Context, dir string, pkg Package, out, tags string) (*Bin
 	if tags != "" {
 		args = append(args, "-tags", tags)
 	}
-	cmd := exec.CommandContext(ctx, "go", append(args, "--", pkg.ImportPath)...)
+	// No "--": go test would take what follows for test binary flags.
+	cmd := exec.CommandContext(ctx, "go", append(args, pkg.ImportPath)...)
 	cmd.Dir = dir
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output

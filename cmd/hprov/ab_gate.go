@@ -1,0 +1,191 @@
+package main
+
+// ab_gate.go judges hprov ab's measurements with the gate of hprov
+// compare (internal/gate): the same statistics, thresholds, exit statuses
+// and formats. The column labels are "base" and "head"; the revision and
+// go configuration lines, which differ between the sides by design, are
+// left out of the grouping (benchstat's -ignore), or benchstat would put
+// each side in a table of its own and compare nothing.
+
+import (
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
+	"github.com/hprov/hprov/cmd/hprov/internal/gate"
+)
+
+// gateConfig is the gate's flags as hprov ab takes them.
+type gateConfig struct{ gate.Config }
+
+func registerGateFlags(fs *flag.FlagSet) *gateConfig {
+	g := &gateConfig{gate.DefaultConfig()}
+	g.RegisterFlags(fs)
+	return g
+}
+
+func (g *gateConfig) validate() error {
+	if err := g.Validate(); err != nil {
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+func (g *gateConfig) format() string { return g.Format }
+
+// abProjection is benchstat's default grouping without the keys that
+// name a side.
+func abProjection() benchcmp.Projection {
+	p := benchcmp.DefaultProjection()
+	p.Ignore = "revision,go"
+	return p
+}
+
+// readSides reads the two sides' files as the columns "base" and "head"
+// (or the labels given).
+func readSides(paths, labels [2]string) (*benchcmp.Input, error) {
+	var srcs []benchcmp.Source
+	for i, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		srcs = append(srcs, benchcmp.Source{Label: labels[i], R: bytes.NewReader(data)})
+	}
+	return benchcmp.ReadSources(srcs)
+}
+
+// judge builds the tables and the gate's report on them.
+func judge(in *benchcmp.Input, g *gateConfig) (*gate.Report, error) {
+	mark := g.Gate
+	if mark == "" {
+		mark = "*"
+	}
+	ts, err := benchcmp.Build(in, abProjection(), benchcmp.Options{Alpha: g.Alpha, Confidence: g.Confidence, Mark: mark})
+	if err != nil {
+		return nil, err
+	}
+	return gate.Judge(ts, g.Config), nil
+}
+
+type abVerdict struct {
+	code        int
+	regressions []abRegression
+}
+
+// gateAB prints the comparison of the two files in the chosen format, the
+// verdict on stderr, and returns the exit status with the regressed rows.
+func gateAB(basePath, headPath string, g *gateConfig, stdout, stderr io.Writer) abVerdict {
+	in, err := readSides([2]string{basePath, headPath}, [2]string{"base", "head"})
+	if err != nil {
+		return abVerdict{code: fail(stderr, "ab", usagef("%v", err))}
+	}
+	v := abVerdict{code: gate.Run("hprov ab", in, abProjection(), g.Config, stdout, stderr)}
+	if v.code != gate.ExitRegression {
+		return v
+	}
+	rep, err := judge(in, g)
+	if err != nil {
+		return v // gate.Run has judged the same input already
+	}
+	for _, r := range rep.Rows {
+		if !r.Gated || r.Verdict != gate.Regression {
+			continue
+		}
+		reg := abRegression{name: r.Benchmark, unit: r.Unit, delta: ratFloat(r.Delta), baseCenter: r.Old.Summary.Center}
+		for _, c := range r.Table.Config() {
+			if c.Key == "pkg" {
+				reg.pkg = c.Value
+			}
+		}
+		v.regressions = append(v.regressions, reg)
+	}
+	return v
+}
+
+// ratFloat is a delta as a float; nil (a change from 0) is +Inf.
+func ratFloat(r *big.Rat) float64 {
+	if r == nil {
+		return math.Inf(1)
+	}
+	f, _ := r.Float64()
+	return f
+}
+
+// reportNoise judges the A/A run and prints, per unit, the largest
+// |delta| and how many rows the test found significant by chance; it
+// warns when -threshold is below the noise in time per operation.
+func reportNoise(path1, path2 string, g *gateConfig, stderr io.Writer) error {
+	in, err := readSides([2]string{path1, path2}, [2]string{"base", "base-again"})
+	if err != nil {
+		return err
+	}
+	// Every row is tested for the noise, whatever -gate selects.
+	all := *g
+	all.Gate = "*"
+	rep, err := judge(in, &all)
+	if err != nil {
+		return err
+	}
+	type noise struct {
+		rows, significant int
+		max               float64
+		where             string
+	}
+	var units []string
+	byUnit := make(map[string]*noise)
+	for _, r := range rep.Rows {
+		if r.New == nil {
+			continue
+		}
+		n := byUnit[r.Unit]
+		if n == nil {
+			n = &noise{}
+			byUnit[r.Unit] = n
+			units = append(units, r.Unit)
+		}
+		n.rows++
+		// As the gate decides: significant unless p exceeds alpha; a
+		// zero delta (all values equal) is no difference at all.
+		if r.Tested && !(r.PAdjusted > g.Alpha) && (r.Delta == nil || r.Delta.Sign() != 0) {
+			n.significant++
+		}
+		if d := math.Abs(ratFloat(r.Delta)); d > n.max || n.where == "" {
+			n.max, n.where = d, r.Benchmark
+		}
+	}
+	if len(units) == 0 {
+		return fmt.Errorf("A/A: no benchmark compared")
+	}
+	// Time first: it is what the threshold is usually about.
+	slices.SortStableFunc(units, func(a, b string) int {
+		switch {
+		case a == "sec/op" && b != "sec/op":
+			return -1
+		case b == "sec/op" && a != "sec/op":
+			return 1
+		}
+		return 0
+	})
+	level := fmt.Sprintf("alpha %v", g.Alpha)
+	if g.Correct == gate.CorrectHolm {
+		level += ", Holm-corrected"
+	}
+	var parts []string
+	for _, u := range units {
+		n := byUnit[u]
+		parts = append(parts, fmt.Sprintf("%s: largest |delta| %.2f%% (%s), %d of %d rows significant", u, 100*n.max, n.where, n.significant, n.rows))
+	}
+	fmt.Fprintf(stderr, "hprov ab: A/A noise (the base against itself, at %s): %s\n", level, strings.Join(parts, "; "))
+	if n := byUnit["sec/op"]; n != nil && g.Threshold.Float() < n.max {
+		fmt.Fprintf(stderr, "hprov ab: warning: -threshold %s is below the measured noise in sec/op (%.2f%%): a change that small may be noise\n", g.Threshold, 100*n.max)
+	}
+	return nil
+}
