@@ -80,32 +80,30 @@ func TestRsaenhDES(t *testing.T) {
 	})
 }
 
-// rsaenh.c test_3des112: two-key 3DES (from MD2) in the default CBC mode; not in the base
-// provider, which has no 3DES.
-func TestRsaenh3DES112(t *testing.T) {
-	eachBase(t, func(t *testing.T, b *base) {
-		if b.baseProv() {
-			return
-		}
-		k := md2Key(t, b, csp.CALG_3DES_112, 0)
-		encrypt13(t, b.c, k, unhex("8e0c3ca305885f7a32a1065264d2441c"))
-		blockCipherRoundTrips(t, b.c, k)
-		is(t, "DestroyKey", b.c.DestroyKey(k), 0)
-	})
-}
-
-// rsaenh.c test_3des: three-key 3DES (from MD2, whose value CryptDeriveKey expands); not in
-// the base provider.
+// rsaenh.c test_3des112 and test_3des: two-key and three-key 3DES (from MD2, whose value
+// CryptDeriveKey expands for three keys) in the default CBC mode; not in the base provider,
+// which has no 3DES.
 func TestRsaenh3DES(t *testing.T) {
-	eachBase(t, func(t *testing.T, b *base) {
-		if b.baseProv() {
-			return
-		}
-		k := md2Key(t, b, csp.CALG_3DES, 0)
-		encrypt13(t, b.c, k, unhex("7bbadda239d37bb3c751814153e8cfeb"))
-		blockCipherRoundTrips(t, b.c, k)
-		is(t, "DestroyKey", b.c.DestroyKey(k), 0)
-	})
+	for _, tc := range []struct {
+		wine string
+		alg  uint32
+		want string
+	}{
+		{"test_3des112", csp.CALG_3DES_112, "8e0c3ca305885f7a32a1065264d2441c"},
+		{"test_3des", csp.CALG_3DES, "7bbadda239d37bb3c751814153e8cfeb"},
+	} {
+		t.Run(tc.wine, func(t *testing.T) {
+			eachBase(t, func(t *testing.T, b *base) {
+				if b.baseProv() {
+					return
+				}
+				k := md2Key(t, b, tc.alg, 0)
+				encrypt13(t, b.c, k, unhex(tc.want))
+				blockCipherRoundTrips(t, b.c, k)
+				is(t, "DestroyKey", b.c.DestroyKey(k), 0)
+			})
+		})
+	}
 }
 
 // rsaenh.c test_aes, for 128, 192 and 256 bits (PROV_RSA_AES, keys from MD2): Windows'
