@@ -17,9 +17,11 @@ import (
 //   - KP_PERMISSIONS: the CRYPT_ENCRYPT ... CRYPT_ARCHIVE bits. Adding CRYPT_EXPORT to a key
 //     that does not have it is NTE_BAD_DATA; removing it is ignored, as Windows does, so an
 //     exportable key stays exportable.
-//   - KP_SALT: new bytes for the key's salt, of its current length (a key of the enhanced
-//     providers made without salt keeps none, as on Windows); data shorter than the salt is
-//     NTE_BAD_DATA and bytes beyond it are ignored, since Windows reads the salt's length.
+//   - KP_SALT: new bytes for the key's salt: in the base and strong providers 11 bytes (their
+//     salt length, whatever the key had before), in the enhanced ones the salt's current
+//     length (a key made without salt keeps none), as Windows does (Wine's test_rc4). Data
+//     shorter than that is NTE_BAD_DATA; bytes beyond it are ignored, since Windows reads
+//     only the salt's length.
 //     KP_SALT_EX: the salt itself, of any length up to 24 bytes (NTE_BAD_DATA otherwise). RC4
 //     appends the salt to the key bytes; setting it restarts the message in progress.
 //
@@ -94,10 +96,14 @@ func (c *CSP) SetKeyParam(k KeyHandle, param uint32, data []byte, flags uint32) 
 		ks.perms = v | ks.perms&CRYPT_EXPORT
 		return nil
 	case KP_SALT:
-		if len(data) < len(ks.salt) {
-			return fmt.Errorf("csp: KP_SALT of %d bytes for a salt of %d: %w", len(data), len(ks.salt), NTE_BAD_DATA)
+		n := len(ks.salt)
+		if p := ko.ctx.pers; p == persBase || p == persStrong {
+			n = 11 // these providers' salt length, whatever the key had
 		}
-		copy(ks.salt, data)
+		if len(data) < n {
+			return fmt.Errorf("csp: KP_SALT of %d bytes for a salt of %d: %w", len(data), n, NTE_BAD_DATA)
+		}
+		ks.salt = append(ks.salt[:0:0], data[:n]...)
 		ks.reset()
 		return nil
 	case KP_SALT_EX:

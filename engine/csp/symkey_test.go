@@ -250,6 +250,23 @@ func TestSetKeyParams(t *testing.T) {
 	if p := must(c.GetKeyParam(k, KP_PERMISSIONS, 0))(t); binary.LittleEndian.Uint32(p) != CRYPT_ENCRYPT|CRYPT_DECRYPT {
 		t.Errorf("KP_PERMISSIONS = %x", p)
 	}
+	// In the base and strong providers KP_SALT makes an 11-byte salt whatever the key had; in
+	// the enhanced ones it keeps the salt's length (issue 14 F10, F14).
+	for _, tc := range []struct {
+		prov string
+		want int
+	}{{MS_DEF_PROV, 11}, {MS_STRONG_PROV, 11}, {MS_ENHANCED_PROV, 0}} {
+		p := must(c.AcquireContext("", tc.prov, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+		k := importKey(t, c, p, CALG_RC4, make([]byte, 7), 0)
+		ok(t, c.SetKeyParam(k, KP_SALT, make([]byte, 11), 0))
+		if s := must(c.GetKeyParam(k, KP_SALT, 0))(t); len(s) != tc.want {
+			t.Errorf("%s: salt of %d bytes after KP_SALT; want %d", tc.prov, len(s), tc.want)
+		}
+		if tc.want > 0 {
+			wantCode(t, tc.prov+": KP_SALT too short", c.SetKeyParam(k, KP_SALT, make([]byte, tc.want-1), 0), NTE_BAD_DATA)
+		}
+		ok(t, c.ReleaseContext(p, 0))
+	}
 	// Removing CRYPT_EXPORT is ignored: an exportable key stays exportable.
 	e := must(c.GenKey(h, CALG_AES_128, CRYPT_EXPORTABLE))(t)
 	ok(t, c.SetKeyParam(e, KP_PERMISSIONS, dword(CRYPT_ENCRYPT), 0))
