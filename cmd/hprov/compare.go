@@ -26,8 +26,14 @@ Verdicts go to stderr, and the exit status is:
      (unless -allow-missing), or nothing compared at all
 
 Gated rows are all rows, or those matching -gate (benchproc filter
-syntax, as -filter). The threshold is exclusive and exact: at 5%, a
-change of exactly +5.00% is not a regression. A change from 0 to a
+syntax, as -filter). Significant means p <= -alpha (with -correct holm,
+the Holm-Bonferroni adjusted p across the gated rows, so that -alpha is
+the family-wise error rate). A significant change beyond -threshold is a
+regression when worse in the unit's direction and an improvement when
+better; anything else is unchanged. Units declared assume=exact need one
+sample a side, not -min-samples. The threshold is exclusive and exact,
+computed on the input's decimals: at 5%, a change of exactly +5.00% is
+not a regression. A change from 0 to a
 non-zero value has no percentage (benchstat prints ?) and counts as
 beyond any threshold in its direction. A significant change beyond the
 threshold in a unit whose better-direction is unknown (no

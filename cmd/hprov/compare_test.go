@@ -108,3 +108,74 @@ func TestBenchstatDocExamples(t *testing.T) {
 		}
 	}
 }
+
+// The Done-when cases through the command line: flags after the inputs,
+// label=path, the exit statuses.
+func TestCompareExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, lines ...string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(strings.Join(lines, "")), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	runs := func(name string, n int, ns ...float64) string {
+		var b strings.Builder
+		for i := range n {
+			b.WriteString("Benchmark" + name + " 1000 " + ftoa(ns[i%len(ns)]) + " ns/op\n")
+		}
+		return b.String()
+	}
+	base := write("base.txt", runs("Storm/impl=hprov/workers=2-2", 10, 35.2, 35.3, 35.4), runs("Storm/impl=mutex/workers=2-2", 10, 20, 20.1))
+	one := write("one.txt", runs("Storm/impl=hprov/workers=2-2", 1, 65.7), runs("Storm/impl=mutex/workers=2-2", 1, 20))
+	noMutex := write("nomutex.txt", runs("Storm/impl=hprov/workers=2-2", 10, 35.2, 35.3, 35.4))
+	five := write("five.txt", runs("X", 10, 100, 100, 100), runs("Y", 10, 1))
+	fivePlus := write("fiveplus.txt", runs("X", 10, 105, 105, 105), runs("Y", 10, 1))
+	mutexWorse := write("mutexworse.txt", runs("Storm/impl=hprov/workers=2-2", 10, 35.2, 35.3, 35.4), runs("Storm/impl=mutex/workers=2-2", 10, 40, 40.1))
+	garbage := write("garbage.txt", "\x7fELF\x02\x01\x01 binary junk\n")
+	cases := []struct {
+		args []string
+		want int
+	}{
+		{[]string{base, one, "-threshold", "5%"}, exitInconclusive}, // +86% with n=1
+		{[]string{base, noMutex}, exitInconclusive},                 // mutex missing
+		{[]string{base, noMutex, "-allow-missing"}, exitOK},
+		{[]string{five, fivePlus, "-threshold", "5%"}, exitOK}, // exactly +5.00%
+		{[]string{five, fivePlus, "-threshold", "4%"}, exitFailure},
+		{[]string{"old=" + base, "new=" + mutexWorse}, exitFailure},
+		{[]string{"old=" + base, "new=" + mutexWorse, "-gate", "/impl:hprov"}, exitOK},
+		{[]string{garbage, garbage}, exitUsage},
+		{[]string{base, garbage}, exitUsage},
+	}
+	for _, c := range cases {
+		code, _, stderr := hprov(t, append([]string{"compare"}, c.args...)...)
+		if code != c.want {
+			t.Errorf("compare %q: exit %d, want %d\n%s", c.args, code, c.want, stderr)
+		}
+	}
+}
+
+// "-" reads standard input, as in benchstat.
+func TestCompareStdin(t *testing.T) {
+	dir := t.TempDir()
+	old := filepath.Join(dir, "old.txt")
+	if err := os.WriteFile(old, []byte(strings.Repeat("BenchmarkA 1 100 ns/op\n", 6)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		w.WriteString(strings.Repeat("BenchmarkA 1 200 ns/op\n", 6))
+		w.Close()
+	}()
+	stdin := os.Stdin
+	os.Stdin = r
+	defer func() { os.Stdin = stdin; r.Close() }()
+	code, stdout, stderr := hprov(t, "compare", "old="+old, "new=-")
+	if code != exitFailure || !strings.Contains(stdout, "+100.00% (p=0.002 n=6)") {
+		t.Errorf("exit %d\n%s\n%s", code, stdout, stderr)
+	}
+}

@@ -136,11 +136,9 @@ func TestParseThreshold(t *testing.T) {
 	}
 }
 
-// Holm–Bonferroni over 3 gated rows at alpha 0.05: sorted p-values are
-// compared with 0.05/3, 0.05/2, 0.05/1 in turn, stopping at the first
-// failure. Row B (p ≈ 0.02) is significant alone but not after the
-// correction (0.02*2 = 0.04 ≤ 0.05 passes only if A passed first; it
-// does); so we check the adjusted values directly.
+// Holm–Bonferroni adjusted p-values: sorted ascending, p(i) times the
+// number of hypotheses left (m - i), made non-decreasing, capped at 1.
+// Rejecting where the adjusted p <= alpha is Holm's step-down test.
 func TestHolm(t *testing.T) {
 	rows := []*Row{{P: 0.01}, {P: 0.04}, {P: 0.03}, {P: 0.005}}
 	holm(rows)
