@@ -51,7 +51,7 @@ func (c *CSP) AcquireContext(container, provider string, provType, flags uint32)
 		if container != "" {
 			return 0, fmt.Errorf("csp: CRYPT_VERIFYCONTEXT with container %q: %w", container, NTE_BAD_FLAGS)
 		}
-		// Every verify context of a provider type shares one immutable object: the hot path
+		// Every verify context of a provider shares one immutable object: the hot path
 		// allocates nothing.
 		h, err := c.tab.Insert(shared)
 		if err != nil {

@@ -44,7 +44,7 @@ type object struct {
 }
 
 // context describes a provider context. It is immutable once the handle is issued, which is
-// what lets every CRYPT_VERIFYCONTEXT context of one provider type share one object.
+// what lets every CRYPT_VERIFYCONTEXT context of one provider share one object.
 type context struct {
 	provType uint32
 	pers     personality // which provider name it was opened on

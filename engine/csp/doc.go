@@ -72,22 +72,36 @@
 // destroyed.
 //
 // Hot path. AcquireContext(CRYPT_VERIFYCONTEXT) inserts a shared, immutable object (one per
-// provider type), so acquiring and releasing a verify context allocates nothing and takes no
-// lock. The only per-context state such a context can gain, ephemeral key pairs from
-// GenKey(AT_SIGNATURE or AT_KEYEXCHANGE), lives in a side map that ReleaseContext consults only
-// while it is not empty (one atomic load otherwise). A hash session allocates the hash object
+// provider), so acquiring and releasing a verify context allocates nothing and takes no lock.
+// The per-context state a context can gain, ephemeral key pairs from GenKey(AT_SIGNATURE or
+// AT_KEYEXCHANGE) or ImportKey(PRIVATEKEYBLOB) and the cursors of GetProvParam's enumerations,
+// lives in a side map that ReleaseContext consults only while it is not empty (one atomic load
+// otherwise). A hash session allocates the hash object
 // (with the hash state inline), the hash.Hash the algorithm needs and the returned value; the
 // only lock is the object's own mutex, uncontended unless the caller shares one hash or key
 // between goroutines, which it serialises.
 //
-// # Algorithms
+// # Providers and algorithms
 //
-// Hashes, HMAC (keyed by an AES session key's bytes; SHA-256 unless HP_HMAC_INFO names another
-// inner hash), AES in CBC mode with PKCS#7 padding and an IV that chains across non-final calls,
-// CryptDeriveKey's construction, and 2048-bit RSA key pairs with PKCS#1 v1.5 signatures and
-// encryption, all from Go's standard crypto packages: hash, HMAC and AES output is identical to
-// Go's, RSA signatures and ciphertexts are little-endian as CryptoAPI returns them.
-// PROV_RSA_FULL offers MD5, SHA-1, HMAC and RSA; PROV_RSA_AES adds AES and SHA-2.
+// AcquireContext knows Microsoft's four software providers by name, each with its own table of
+// algorithms and key lengths (PP_ENUMALGS_EX lists it): MS_DEF_PROV (the base provider: RC4 of
+// 40 to 56 bits, DES, MD4, MD5, SHA-1, HMAC, RSA), MS_STRONG_PROV and MS_ENHANCED_PROV (adding
+// 3DES of two and three keys and RC4 up to 128 bits; MS_STRONG_PROV is PROV_RSA_FULL's
+// default), and MS_ENH_RSA_AES_PROV (PROV_RSA_AES: adding AES and SHA-2). Everything comes
+// from Go's standard library and golang.org/x/crypto (MD4), so hash, HMAC and cipher output is
+// identical to theirs; MD2, RC2 and CALG_MAC, which neither provides, are not offered.
+//
+// Session keys follow Windows: block ciphers in CBC (the default), ECB or 8-bit CFB mode with
+// PKCS#5 padding and a vector that chains across non-final calls, RC4 with an optional salt,
+// CryptDeriveKey's construction (Windows' rules for when the hash value is expanded), and
+// permissions of which CRYPT_EXPORT, set by CRYPT_EXPORTABLE, guards export. Key pairs are RSA
+// (2048 bits by default), with PKCS#1 v1.5 signatures, PKCS#1 v1.5 or OAEP encryption, and
+// everything little-endian as CryptoAPI returns it. ExportKey and ImportKey read and write
+// Windows' blobs byte for byte (PLAINTEXTKEYBLOB, SIMPLEBLOB, PUBLICKEYBLOB, PRIVATEKEYBLOB),
+// so keys move between this package and Windows in both directions.
+//
+// The package follows Windows where Wine's rsaenh differs, as Wine's tests (run against
+// Windows) show; engine/csp/winetest ports those tests.
 //
 // # Containers
 //

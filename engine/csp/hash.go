@@ -94,8 +94,8 @@ func (c *CSP) GetHashParam(hh HashHandle, param, flags uint32) ([]byte, error) {
 // elsewhere. HP_HMAC_INFO is for CALG_HMAC
 // hashes before their first data: data is the inner hash's ALG_ID as 4 little-endian bytes
 // (the HashAlgid field of Windows' HMAC_INFO, see HMACInfo; custom inner and outer pad
-// strings are not supported). It must name a hash algorithm the context's provider type
-// offers (NTE_BAD_ALGID). Without it, CALG_HMAC uses SHA-256, under either provider type.
+// strings are not supported). It must name a hash algorithm the context's provider
+// offers (NTE_BAD_ALGID). Without it, CALG_HMAC uses SHA-256, under every provider.
 // After data was hashed it returns NTE_BAD_HASH_STATE; on a hash that is not CALG_HMAC, or
 // for another param, NTE_BAD_TYPE. flags must be 0.
 func (c *CSP) SetHashParam(hh HashHandle, param uint32, data []byte, flags uint32) error {
