@@ -109,25 +109,34 @@ func TestRsaenhInitAESEnvironment(t *testing.T) {
 	})
 }
 
-// rsaenh.c init_base_environment generates the container's pairs; this is that path, once per
-// model, with 1024-bit pairs (the enhanced provider's default length; csp's is 2048, which costs
-// seconds under -race).
+// rsaenh.c init_base_environment as Wine runs it, once per PROV_RSA_FULL provider: the
+// container's pairs are generated (1024 bits, the enhanced provider's default; csp's 2048 cost
+// seconds under -race) and have that length.
 func TestRsaenhInitBaseEnvironmentGenKey(t *testing.T) {
-	eachModel(t, func(t *testing.T, m model) {
-		c := m.newCSP()
-		prov := must(c.AcquireContext(container, "", csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
-		for _, spec := range []uint32{csp.AT_KEYEXCHANGE, csp.AT_SIGNATURE} {
-			k, err := c.GenKey(prov, spec, 1024<<16)
-			is(t, "GenKey", err, 0)
-			if err == nil {
-				ok(t, c.DestroyKey(k))
-				u := must(c.GetUserKey(prov, spec))(t)
-				if n := dword(t, must(c.GetKeyParam(u, csp.KP_KEYLEN, 0))(t)); n != 1024 {
-					t.Errorf("KP_KEYLEN = %d, want 1024", n)
+	for _, name := range rsaFullProviders {
+		t.Run(name, func(t *testing.T) {
+			eachModel(t, func(t *testing.T, m model) {
+				c := m.newCSP()
+				_, err := c.AcquireContext(container, name, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT)
+				is(t, "AcquireContext(container, CRYPT_VERIFYCONTEXT)", err, csp.NTE_BAD_FLAGS)
+				_, err = c.AcquireContext(container, name, csp.PROV_RSA_FULL, 0)
+				is(t, "AcquireContext(missing container)", err, csp.NTE_BAD_KEYSET)
+				prov := must(c.AcquireContext(container, name, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
+				for _, spec := range []uint32{csp.AT_KEYEXCHANGE, csp.AT_SIGNATURE} {
+					k, err := c.GenKey(prov, spec, 1024<<16)
+					is(t, "GenKey", err, 0)
+					if err != nil {
+						continue
+					}
+					ok(t, c.DestroyKey(k))
+					u := must(c.GetUserKey(prov, spec))(t)
+					if n := dword(t, must(c.GetKeyParam(u, csp.KP_KEYLEN, 0))(t)); n != 1024 {
+						t.Errorf("KP_KEYLEN = %d, want 1024", n)
+					}
+					ok(t, c.DestroyKey(u))
 				}
-				ok(t, c.DestroyKey(u))
-			}
-		}
-		ok(t, c.ReleaseContext(prov, 0))
-	})
+				ok(t, c.ReleaseContext(prov, 0))
+			})
+		})
+	}
 }
