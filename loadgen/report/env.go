@@ -3,6 +3,7 @@ package report
 import (
 	"bufio"
 	"os"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -43,8 +44,10 @@ func Environment(commit string) []loadgen.Param {
 // Commit names the source the running binary was built from: the first 12
 // hex digits of its vcs.revision, with "-dirty" when it was built from a
 // modified tree (what go version -m shows); else the main module's version
-// (go install module@version); else "unknown", as for go run and go test,
-// which stamp no revision.
+// (go install module@version; the revision digits of a pseudo-version);
+// else "unknown", as for go test and for builds with -buildvcs=false or
+// outside a git clone (a git worktree's .git is a file, which the go
+// command does not recognise).
 func Commit() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
@@ -71,11 +74,23 @@ func commitOf(bi *debug.BuildInfo) string {
 		}
 		return rev
 	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		return v
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		return "unknown"
 	}
-	return "unknown"
+	// A pseudo-version (go install module@commit, or a build that read
+	// the revision but stamped no vcs settings) ends in the revision's
+	// first 12 hex digits, and "+dirty" for a modified tree.
+	if m := pseudo.FindStringSubmatch(v); m != nil {
+		if m[2] != "" {
+			return m[1] + "-dirty"
+		}
+		return m[1]
+	}
+	return v
 }
+
+var pseudo = regexp.MustCompile(`^v\d+\.\d+\.\d+-(?:\w+\.)?(?:0\.)?\d{14}-([0-9a-f]{12})(\+dirty)?$`)
 
 // cpuInfo reads the processor's model string and identity from
 // /proc/cpuinfo (the first processor's), or "unknown" and "" elsewhere.

@@ -135,6 +135,9 @@ func TestCommitOf(t *testing.T) {
 		{debug.BuildInfo{Settings: setting("vcs", "git", "vcs.revision", rev, "vcs.modified", "false")}, "0123456789ab"},
 		{debug.BuildInfo{Settings: setting("vcs.revision", rev, "vcs.modified", "true")}, "0123456789ab-dirty"},
 		{debug.BuildInfo{Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3"},
+		{debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261130122849-f01502f981e5"}}, "f01502f981e5"},
+		{debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261130122849-f01502f981e5+dirty"}}, "f01502f981e5-dirty"},
+		{debug.BuildInfo{Main: debug.Module{Version: "v1.2.4-0.20261130122849-f01502f981e5"}}, "f01502f981e5"},
 		{debug.BuildInfo{Main: debug.Module{Version: "(devel)"}}, "unknown"},
 		{debug.BuildInfo{}, "unknown"},
 	}
