@@ -255,12 +255,22 @@ func runAB(ctx context.Context, o abOptions, gcfg *gateConfig, stdout, stderr io
 
 	// Packages with selected benchmarks, on each side.
 	nbench := 0
-	for _, s := range []*abSide{base, head} {
-		if s.pkgs, err = abrun.ListBenchmarks(ctx, s.dir, o.patterns, o.settings.Bench, o.tags); err != nil {
+	var unresolved [2]map[string]string
+	for i, s := range []*abSide{base, head} {
+		if s.pkgs, unresolved[i], err = abrun.ListBenchmarks(ctx, s.dir, o.patterns, o.settings.Bench, o.tags); err != nil {
 			return failed(fmt.Errorf("%s: %w", s.name, err))
 		}
 		for _, p := range s.pkgs {
 			nbench += len(p.Benchmarks)
+		}
+	}
+	// A package may exist on one side only; a pattern must name
+	// something on at least one.
+	for _, pat := range o.patterns {
+		if msg, ok := unresolved[0][pat]; ok {
+			if _, ok := unresolved[1][pat]; ok {
+				return failed(fmt.Errorf("%s matches no package on either side: %s", pat, msg))
+			}
 		}
 	}
 	if nbench == 0 {

@@ -219,6 +219,29 @@ func TestABAANoiseExitsZero(t *testing.T) {
 	}
 }
 
+// A package that exists on one side only (new in the working tree) is
+// measured there, and named by its pattern without an error.
+func TestABPackageOnOneSide(t *testing.T) {
+	repo := abRepo(t)
+	writeT(t, repo, "extra/extra_test.go", "package extra\n\nimport \"testing\"\n\nfunc BenchmarkExtra(b *testing.B) {\n\tfor b.Loop() {\n\t}\n}\n")
+	out := filepath.Join(t.TempDir(), "out")
+	args := append([]string{"ab", "-base", "HEAD", "-bench", "Same|Extra", "-o", out, "./calc", "./extra"}, abQuick...)
+	args = append(args, "-gate", ".unit:allocs/op")
+	code, stdout, stderr := hprov(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	checkNoWorktree(t, repo)
+	base, _ := os.ReadFile(filepath.Join(out, "base.txt"))
+	head, _ := os.ReadFile(filepath.Join(out, "head.txt"))
+	if bytes.Contains(base, []byte("BenchmarkExtra")) || !bytes.Contains(head, []byte("BenchmarkExtra")) || !bytes.Contains(base, []byte("BenchmarkSame")) {
+		t.Errorf("base.txt:\n%s\nhead.txt:\n%s", base, head)
+	}
+	if !bytes.Contains(head, []byte("-dirty\n")) {
+		t.Errorf("the working tree with an untracked package is not marked -dirty:\n%s", head)
+	}
+}
+
 // Every failure: exit 2, one line on stderr, no worktree left.
 func TestABFailures(t *testing.T) {
 	cases := []struct {
@@ -250,7 +273,7 @@ func TestABFailures(t *testing.T) {
 		{"bad count", nil, []string{"-base", "HEAD", "-count", "0"}, "-count"},
 		{"bad benchtime", nil, []string{"-base", "HEAD", "-benchtime", "fast"}, "-benchtime"},
 		{"bad cpu", nil, []string{"-base", "HEAD", "-cpu", "1,x"}, "-cpu"},
-		{"bad package", nil, []string{"-base", "HEAD", "./nosuchdir"}, "nosuchdir"},
+		{"bad package", nil, []string{"-base", "HEAD", "./nosuchdir"}, "./nosuchdir matches no package on either side"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

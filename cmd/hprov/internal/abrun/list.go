@@ -38,10 +38,15 @@ type Package struct {
 // level. It reads the test files' syntax instead of building every package:
 // go test finds benchmarks the same way, by name, in the files go list
 // reports for the current build configuration.
-func ListBenchmarks(ctx context.Context, dir string, patterns []string, bench string, tags string) ([]Package, error) {
+//
+// A pattern that names no directory in this checkout (a package added or
+// removed between the two revisions) is not an error: it is returned in
+// unresolved, pattern to go's message, for the caller to judge against
+// the other side.
+func ListBenchmarks(ctx context.Context, dir string, patterns []string, bench string, tags string) (pkgs []Package, unresolved map[string]string, err error) {
 	top, err := topLevelPattern(bench)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	args := []string{"list", "-e", "-json=ImportPath,Dir,TestGoFiles,XTestGoFiles,Error"}
 	if tags != "" {
@@ -54,11 +59,10 @@ func ListBenchmarks(ctx context.Context, dir string, patterns []string, bench st
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
-			return nil, ctx.Err()
+			return nil, nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("go list %s: %s", strings.Join(patterns, " "), orErr(firstLine(stderr.String()), err))
+		return nil, nil, fmt.Errorf("go list %s: %s", strings.Join(patterns, " "), orErr(firstLine(stderr.String()), err))
 	}
-	var pkgs []Package
 	dec := json.NewDecoder(&stdout)
 	for {
 		var p struct {
@@ -69,12 +73,15 @@ func ListBenchmarks(ctx context.Context, dir string, patterns []string, bench st
 		if err := dec.Decode(&p); err == io.EOF {
 			break
 		} else if err != nil {
-			return nil, fmt.Errorf("go list: %v", err)
+			return nil, nil, fmt.Errorf("go list: %v", err)
 		}
 		if p.Dir == "" {
-			// A pattern naming no directory at all.
+			// A pattern naming no directory here.
 			if p.Error != nil {
-				return nil, fmt.Errorf("go list: %s", firstLine(p.Error.Err))
+				if unresolved == nil {
+					unresolved = make(map[string]string)
+				}
+				unresolved[p.ImportPath] = firstLine(p.Error.Err)
 			}
 			continue
 		}
@@ -95,7 +102,7 @@ func ListBenchmarks(ctx context.Context, dir string, patterns []string, bench st
 			pkgs = append(pkgs, pkg)
 		}
 	}
-	return pkgs, nil
+	return pkgs, unresolved, nil
 }
 
 func orErr(msg string, err error) string {
