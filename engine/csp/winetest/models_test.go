@@ -2,7 +2,6 @@ package winetest
 
 import (
 	"errors"
-	"flag"
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
@@ -100,26 +99,6 @@ func ok(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
-	}
-}
-
-// openFindings lists the divergences reported to csp's maintainers (WINE-FINDINGS.md) and not
-// fixed yet. A case that depends on one calls pending with its id, which skips it (naming the
-// finding) while the finding is open, and does nothing once it is removed from this map.
-var openFindings = map[string]string{
-	"F14": "after SetKeyParam(KP_SALT) the base and strong providers report a salt of 0 bytes; Windows 11",
-}
-
-// strict runs the cases of open findings too, to see which still fail:
-//
-//	go test ./engine/csp/winetest -args -strict
-var strict = flag.Bool("strict", false, "run the cases of open findings instead of skipping them")
-
-// pending skips t while finding id is open (unless -strict).
-func pending(t testing.TB, id string) {
-	t.Helper()
-	if why, open := openFindings[id]; open && !*strict {
-		t.Skipf("open finding %s (WINE-FINDINGS.md): %s", id, why)
 	}
 }
 

@@ -47,8 +47,6 @@ func TestRsaenhRC4(t *testing.T) {
 			want := 11
 			if b.enhanced() {
 				want = 0
-			} else {
-				pending(t, "F14")
 			}
 			if salt := must(b.c.GetKeyParam(k, csp.KP_SALT, 0))(t); len(salt) != want {
 				t.Errorf("salt length after KP_SALT: %d, want %d", len(salt), want)
