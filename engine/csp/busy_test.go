@@ -57,6 +57,39 @@ func TestBusy(t *testing.T) {
 			_, err := c.SignHash(hh, AT_SIGNATURE, 0)
 			return err
 		}},
+		// Issue 14's calls.
+		{"GenRandom on the context", func(c *CSP, h ProvHandle, _ KeyHandle, _ HashHandle) error {
+			return c.GenRandom(h, make([]byte, 4))
+		}},
+		{"GetProvParam enumerating", func(c *CSP, h ProvHandle, _ KeyHandle, _ HashHandle) error {
+			_, err := c.GetProvParam(h, PP_ENUMALGS, CRYPT_FIRST)
+			return err
+		}},
+		{"SetProvParam", func(c *CSP, h ProvHandle, _ KeyHandle, _ HashHandle) error {
+			return c.SetProvParam(h, PP_KEYSET_SEC_DESCR, nil, 0)
+		}},
+		{"ImportKey into the context", func(c *CSP, h ProvHandle, _ KeyHandle, _ HashHandle) error {
+			_, err := c.ImportKey(h, plaintextBlob(CALG_DES, make([]byte, 8)), 0, 0)
+			return err
+		}},
+		{"ExportKey of a key", func(c *CSP, _ ProvHandle, k KeyHandle, _ HashHandle) error {
+			_, err := c.ExportKey(k, 0, PLAINTEXTKEYBLOB, 0)
+			if code(err) == NTE_BAD_KEY_STATE {
+				return nil // the key is not exportable: the call still held its pins
+			}
+			return err
+		}},
+		{"DuplicateKey", func(c *CSP, _ ProvHandle, k KeyHandle, _ HashHandle) error {
+			_, err := c.DuplicateKey(k, 0)
+			return err
+		}},
+		{"DuplicateHash", func(c *CSP, _ ProvHandle, _ KeyHandle, hh HashHandle) error {
+			_, err := c.DuplicateHash(hh, 0)
+			return err
+		}},
+		{"HashSessionKey", func(c *CSP, _ ProvHandle, k KeyHandle, hh HashHandle) error {
+			return c.HashSessionKey(hh, k, 0)
+		}},
 	}
 	for _, op := range ops {
 		for _, refs := range []int{1, 2} {

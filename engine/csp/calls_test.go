@@ -220,3 +220,66 @@ func TestHashValueAndMD4(t *testing.T) {
 	}
 	wantCode(t, "HP_HASHVAL of 19 bytes", c.SetHashParam(must(c.CreateHash(h, CALG_SHA1, 0, 0))(t), HP_HASHVAL, value[:19], 0), NTE_BAD_DATA)
 }
+
+// Many goroutines with contexts of their own using issue 14's calls, which leave per-context
+// state beside the table (enumeration cursors, imported ephemeral key pairs and their export
+// marks), and a shared key and hash: after the releases nothing is left anywhere.
+func TestConcurrentSideState(t *testing.T) {
+	c := New()
+	shared := verifyCtx(t, c)
+	sk := must(c.GenKey(shared, CALG_RC4, CRYPT_EXPORTABLE))(t)
+	sh := must(c.CreateHash(shared, CALG_SHA1, 0, 0))(t)
+	priv := privateBlob(testKeys()[0])
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() {
+			for range 20 {
+				own, err := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := c.GetProvParam(own, PP_ENUMALGS_EX, CRYPT_FIRST); err != nil {
+					t.Error(err)
+				}
+				if _, err := c.ImportKey(own, priv, 0, CRYPT_EXPORTABLE); err != nil {
+					t.Error(err)
+				}
+				u, err := c.GetUserKey(own, AT_KEYEXCHANGE)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, err := c.ExportKey(u, 0, PRIVATEKEYBLOB, 0); err != nil {
+					t.Error(err)
+				}
+				blob, err := c.ExportKey(sk, u, SIMPLEBLOB, 0)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				k, err := c.ImportKey(own, blob, u, 0)
+				if err != nil {
+					t.Error(err)
+				}
+				if err := c.HashSessionKey(sh, k, 0); err != nil {
+					t.Error(err)
+				}
+				if _, err := c.DuplicateHash(sh, 0); err != nil {
+					t.Error(err)
+				}
+				if err := c.ReleaseContext(own, 0); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	ok(t, c.ReleaseContext(shared, 0))
+	c.exports.mu.Lock()
+	marks := len(c.exports.m)
+	c.exports.mu.Unlock()
+	if c.Len() != 0 || c.sideN.Load() != 0 || len(c.side) != 0 || marks != 0 {
+		t.Fatalf("left: %d handles, %d side states, %d export marks", c.Len(), c.sideN.Load(), marks)
+	}
+}
