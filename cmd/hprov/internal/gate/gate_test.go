@@ -210,6 +210,11 @@ func TestJSON(t *testing.T) {
 	if z["verdict"] != "regression" || z["delta"] != nil || z["from_zero"] != true {
 		t.Errorf("Z: %v", z)
 	}
+	// Too few samples for an interval: null bounds, not ±Inf.
+	_, stdout, _ = run(t, bench("A", 3, 100, "ns/op"), bench("A", 3, 100, "ns/op"), "-format", "json")
+	if !strings.Contains(stdout, `"lo":null,"hi":null,"n":3`) {
+		t.Errorf("n=3: %s", stdout)
+	}
 }
 
 func TestMarkdown(t *testing.T) {

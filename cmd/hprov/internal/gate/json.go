@@ -29,20 +29,20 @@ type jsonRow struct {
 }
 
 type jsonSide struct {
-	Label  string  `json:"label"`
-	Median float64 `json:"median"`
-	Lo     float64 `json:"lo"`
-	Hi     float64 `json:"hi"`
-	N      int     `json:"n"`
+	Label  string   `json:"label"`
+	Median float64  `json:"median"`
+	Lo     *float64 `json:"lo"`
+	Hi     *float64 `json:"hi"`
+	N      int      `json:"n"`
 }
 
 // WriteJSON writes one JSON object per row, one per line (JSON Lines):
 // benchmark, unit, config (the table's key fields), old and new (label,
 // median, lo, hi, n; new is null when missing), delta, p (null when
 // missing), p_adjusted (with -correct holm), alpha, threshold, gated and
-// verdict. lo and hi are the confidence interval; they are -Inf/+Inf in
-// benchstat's "± ∞" case and are then written as the sample's minimum
-// and maximum, since JSON has no infinity.
+// verdict. lo and hi bound the confidence interval of the median; they
+// are null where benchstat prints "± ∞" (too few samples for an
+// interval).
 func (rep *Report) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
@@ -81,13 +81,11 @@ func side(label string, c *benchcmp.Cell) *jsonSide {
 	if c == nil {
 		return nil
 	}
-	s := c.Sample.Values
-	lo, hi := c.Summary.Lo, c.Summary.Hi
-	if isInf(lo) {
-		lo = s[0]
+	bound := func(v float64) *float64 {
+		if isInf(v) || v != v {
+			return nil
+		}
+		return &v
 	}
-	if isInf(hi) {
-		hi = s[len(s)-1]
-	}
-	return &jsonSide{Label: label, Median: c.Summary.Center, Lo: lo, Hi: hi, N: c.N()}
+	return &jsonSide{Label: label, Median: c.Summary.Center, Lo: bound(c.Summary.Lo), Hi: bound(c.Summary.Hi), N: c.N()}
 }
