@@ -72,7 +72,7 @@ func (t *table) insertChild(parent Handle, v, aux unsafe.Pointer) (Handle, error
 	s := t.slotAt(idx)
 	atomic.StorePointer(&s.val, v)
 	if t.shift == wideSlotShift {
-		atomic.StorePointer(&wide(s).aux, aux)
+		storeAux(wide(s), aux)
 	}
 	s.state.Store(want(gen) | childBit | 1)
 	return t.handle(idx, gen), nil

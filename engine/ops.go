@@ -15,7 +15,20 @@ func (t *table) insert(v, aux unsafe.Pointer) (Handle, error) {
 	if t.sweeping.Load() {
 		t.sweepStep()
 	}
-	e, ok := t.take()
+	// take, written out: a call here costs as much as the pop.
+	var e uint64
+	ok := false
+	pid := procPin()
+	if uint(pid) < uint(len(t.shards)) {
+		sh := &t.shards[pid]
+		raceAcquire(unsafe.Pointer(sh))
+		if n := sh.n; n > 0 {
+			e, ok = sh.free[n-1], true
+			sh.n = n - 1
+		}
+		raceRelease(unsafe.Pointer(sh))
+	}
+	procUnpin()
 	if !ok {
 		var err error
 		if e, err = t.takeSlow(); err != nil {
@@ -26,10 +39,20 @@ func (t *table) insert(v, aux unsafe.Pointer) (Handle, error) {
 	s := t.slotAt(idx)
 	atomic.StorePointer(&s.val, v)
 	if t.shift == wideSlotShift {
-		atomic.StorePointer(&wide(s).aux, aux)
+		storeAux(wide(s), aux)
 	}
 	s.state.Store(want(gen) | 1)
 	return t.handle(idx, gen), nil
+}
+
+// storeAux stores an AnyTable slot's type word. A slot mostly gets a value
+// of the type it held before (a P reuses the slots it freed, and a program's
+// handles are mostly of a few types), and the word is then already right:
+// one load saves an atomic store.
+func storeAux(s *wideSlot, aux unsafe.Pointer) {
+	if atomic.LoadPointer(&s.aux) != aux {
+		atomic.StorePointer(&s.aux, aux)
+	}
 }
 
 // get is Get for a Table. It is small enough to inline into the caller: a
@@ -191,6 +214,21 @@ func (t *table) release(h Handle) (bool, error) {
 	}
 	if st := s.state.Load(); st == want(gen)|1 && !t.lastGen(idx, gen+1) &&
 		s.state.CompareAndSwap(st, uint64(gen+1)<<32) {
+		// give's common case, written out.
+		pid := procPin()
+		if uint(pid) < uint(len(t.shards)) && !t.tight.Load() {
+			sh := &t.shards[pid]
+			raceAcquire(unsafe.Pointer(sh))
+			if n := sh.n; n < shardCap {
+				sh.free[n] = freeEntry(idx, gen+1)
+				sh.n = n + 1
+				raceRelease(unsafe.Pointer(sh))
+				procUnpin()
+				return true, nil
+			}
+			raceRelease(unsafe.Pointer(sh))
+		}
+		procUnpin()
 		t.give(idx, gen+1)
 		return true, nil
 	}
