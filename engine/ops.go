@@ -204,16 +204,20 @@ func (t *table) modify(s *slot, idx, gen uint32, unit, mask uint64) error {
 }
 
 // release drops one reference to h. Its fast path is the common last
-// release of a top-level handle with one reference, no pins and no
-// children: the state word is then exactly want(gen)|1, and one CAS to the
-// next generation's free state frees it.
+// release of a top-level handle with one reference and no pins: the state
+// word is then exactly want(gen)|1, plus the kids bit if it ever had
+// children, and one CAS to the next generation's free state frees it (and
+// its children, whose sweep it requests).
 func (t *table) release(h Handle) (bool, error) {
 	s, idx, gen, ok := t.lookup(h)
 	if !ok {
 		return false, ErrInvalidHandle
 	}
-	if st := s.state.Load(); st == want(gen)|1 && !t.lastGen(idx, gen+1) &&
+	if st := s.state.Load(); st&^kidsBit == want(gen)|1 && !t.lastGen(idx, gen+1) &&
 		s.state.CompareAndSwap(st, uint64(gen+1)<<32) {
+		if st&kidsBit != 0 {
+			t.requestSweep()
+		}
 		// give's common case, written out.
 		pid := procPin()
 		if uint(pid) < uint(len(t.shards)) && !t.tight.Load() {
