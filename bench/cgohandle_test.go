@@ -3,6 +3,7 @@
 package bench
 
 import (
+	"math/rand/v2"
 	"runtime/cgo"
 	"sync/atomic"
 	"testing"
@@ -22,9 +23,11 @@ import (
 // reported per New are the table's own, not the conversion to any.
 var handleValue any = &struct{ payload [4]int }{}
 
-// liveHandles is how many handles the Value benchmarks look up in turn:
-// enough that the lookups are not all served by one cache line.
-const liveHandles = 1024
+// liveHandles is how many handles the Value benchmarks look up, in a
+// shuffled order fixed before the timer starts: a lookup lands on a slot (or
+// map entry) unrelated to the previous one, as in a program with many live
+// handles, not on the next slot of one hot cache line.
+const liveHandles = 4096
 
 // handleSink keeps the looked-up values observable, so that the lookups
 // cannot be optimized away.
@@ -130,6 +133,7 @@ func liveHprovHandles(b *testing.B) []cgohandle.Handle {
 	for i := range hs {
 		hs[i] = cgohandle.NewHandle(handleValue)
 	}
+	shuffleHandles(hs)
 	b.Cleanup(func() {
 		for _, h := range hs {
 			h.Delete()
@@ -143,10 +147,18 @@ func liveCgoHandles(b *testing.B) []cgo.Handle {
 	for i := range hs {
 		hs[i] = cgo.NewHandle(handleValue)
 	}
+	shuffleHandles(hs)
 	b.Cleanup(func() {
 		for _, h := range hs {
 			h.Delete()
 		}
 	})
 	return hs
+}
+
+// shuffleHandles puts handles in the same pseudo-random order for both
+// implementations.
+func shuffleHandles[H any](hs []H) {
+	r := rand.New(rand.NewPCG(1, 2))
+	r.Shuffle(len(hs), func(i, j int) { hs[i], hs[j] = hs[j], hs[i] })
 }

@@ -19,3 +19,15 @@ commit_id() {
 	fi
 	echo "$c"
 }
+
+# cpu_model prints the CPU's model name with its family, model and stepping
+# (two VMs can both say "Intel(R) Xeon(R) Processor" and be different parts).
+cpu_model() {
+	awk -F': ' '
+		/^model name/ && !n { n = $2 }
+		/^cpu family/ && !f { f = $2 }
+		/^model[ \t]*:/ && !m { m = $2 }
+		/^stepping/ && !s { s = $2 }
+		END { printf "%s (family %s model %s stepping %s)\n", n, f, m, s }
+	' /proc/cpuinfo 2>/dev/null || uname -m
+}
