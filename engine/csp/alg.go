@@ -55,7 +55,7 @@ var providers = [numPers]provider{
 type algInfo struct {
 	id       uint32
 	class    algClass
-	newHash  func() hash.Hash // classHash
+	newHash  func() hash.Hash // classHash; nil for CALG_SSL3_SHAMD5, which hashes no data
 	crypto   crypto.Hash      // classHash: the digest's identity in PKCS#1 v1.5 signatures
 	size     int              // classHash: digest bytes
 	blockLen int              // classBlock: block bytes
@@ -89,6 +89,7 @@ var (
 	algKeyxBase = algInfo{id: CALG_RSA_KEYX, class: classRSA, defLen: 1024, minLen: 384, maxLen: 1024, protocols: flagSigning | flagIPSec, name: "RSA_KEYX", longName: "RSA Key Exchange"}
 	algSign     = algInfo{id: CALG_RSA_SIGN, class: classRSA, defLen: rsaBits, minLen: 384, maxLen: 16384, protocols: flagSigning | flagIPSec, name: "RSA_SIGN", longName: "RSA Signature"}
 	algKeyx     = algInfo{id: CALG_RSA_KEYX, class: classRSA, defLen: rsaBits, minLen: 384, maxLen: 16384, protocols: flagSigning | flagIPSec, name: "RSA_KEYX", longName: "RSA Key Exchange"}
+	algSSL3     = algInfo{id: CALG_SSL3_SHAMD5, class: classHash, size: 36, defLen: 288, minLen: 288, maxLen: 288, name: "SSL3 SHAMD5", longName: "SSL3 SHAMD5"}
 	algHMAC     = algInfo{id: CALG_HMAC, class: classHMAC, name: "HMAC", longName: "Hugo's MAC (HMAC)"}
 )
 
@@ -98,14 +99,14 @@ const (
 	flagIPSec   = 0x10
 )
 
-// algTables lists each personality's algorithms. RC2, MD2, CALG_MAC and the SSL3 hash are
-// left out: Go's standard library and golang.org/x/crypto do not provide them.
+// algTables lists each personality's algorithms. RC2, MD2 and CALG_MAC are left out: Go's
+// standard library and golang.org/x/crypto do not provide them.
 var algTables = [numPers][]*algInfo{
-	persBase:     {&algRC4Base, &algDES, &algSHA1, &algMD4, &algMD5, &algSignBase, &algKeyxBase, &algHMAC},
-	persStrong:   {&algRC4, &algDES, &alg3DES112, &alg3DES, &algSHA1, &algMD4, &algMD5, &algSign, &algKeyx, &algHMAC},
-	persEnhanced: {&algRC4, &algDES, &alg3DES112, &alg3DES, &algSHA1, &algMD4, &algMD5, &algSign, &algKeyx, &algHMAC},
+	persBase:     {&algRC4Base, &algDES, &algSHA1, &algMD4, &algMD5, &algSSL3, &algSignBase, &algKeyxBase, &algHMAC},
+	persStrong:   {&algRC4, &algDES, &alg3DES112, &alg3DES, &algSHA1, &algMD4, &algMD5, &algSSL3, &algSign, &algKeyx, &algHMAC},
+	persEnhanced: {&algRC4, &algDES, &alg3DES112, &alg3DES, &algSHA1, &algMD4, &algMD5, &algSSL3, &algSign, &algKeyx, &algHMAC},
 	persAES: {&algRC4, &algDES, &alg3DES112, &alg3DES, &algAES, &algAES128, &algAES192, &algAES256,
-		&algSHA1, &algSHA256, &algSHA384, &algSHA512, &algMD4, &algMD5, &algSign, &algKeyx, &algHMAC},
+		&algSHA1, &algSHA256, &algSHA384, &algSHA512, &algMD4, &algMD5, &algSSL3, &algSign, &algKeyx, &algHMAC},
 }
 
 // lookupAlg returns the algorithm alg as personality p offers it. The key specs

@@ -88,7 +88,7 @@ func TestHMACVectors(t *testing.T) {
 		if err := s.write([]byte(tc.data)); err != nil {
 			t.Fatal(err)
 		}
-		if got := s.value(); !bytes.Equal(got, unhex(tc.want)) {
+		if got, err := s.value(); err != nil || !bytes.Equal(got, unhex(tc.want)) {
 			t.Errorf("HMAC inner %#x: %x; want %s", tc.inner, got, tc.want)
 		}
 	}

@@ -283,3 +283,44 @@ func TestConcurrentSideState(t *testing.T) {
 		t.Fatalf("left: %d handles, %d side states, %d export marks", c.Len(), c.sideN.Load(), marks)
 	}
 }
+
+// CALG_SSL3_SHAMD5 takes its 36-byte value, never data, and signs it bare (Wine's test_hashes,
+// issue 14 F15).
+func TestSSL3SHAMD5(t *testing.T) {
+	c := New()
+	h := containerWithKeys(t, c, "ssl3")
+	defer c.ReleaseContext(h, 0)
+	hh := must(c.CreateHash(h, CALG_SSL3_SHAMD5, 0, 0))(t)
+	if n := must(c.GetHashParam(hh, HP_HASHSIZE, 0))(t); !bytes.Equal(n, dword(36)) {
+		t.Errorf("HP_HASHSIZE %x", n)
+	}
+	wantCode(t, "HashData", c.HashData(hh, []byte("x"), 0), NTE_BAD_ALGID)
+	_, err := c.GetHashParam(hh, HP_HASHVAL, 0)
+	wantCode(t, "value never set", err, NTE_BAD_HASH_STATE)
+	_, err = c.SignHash(hh, AT_SIGNATURE, 0)
+	wantCode(t, "SignHash of no value", err, NTE_BAD_HASH_STATE)
+	k := must(c.GenKey(h, CALG_AES_128, 0))(t)
+	_, err = c.Encrypt(k, hh, true, 0, []byte("x"))
+	wantCode(t, "Encrypt feeding it", err, NTE_BAD_ALGID)
+	wantCode(t, "HashSessionKey", c.HashSessionKey(hh, k, 0), NTE_BAD_ALGID)
+	m, s := md5.Sum([]byte("tls")), sha1.Sum([]byte("tls"))
+	value := append(m[:], s[:]...)
+	ok(t, c.SetHashParam(hh, HP_HASHVAL, value, 0))
+	dup := must(c.DuplicateHash(hh, 0))(t)
+	sig := must(c.SignHash(hh, AT_SIGNATURE, 0))(t)
+	if err := rsa.VerifyPKCS1v15(&testKeys()[1].PublicKey, 0, value, reversed(sig)); err != nil {
+		t.Errorf("signature is not PKCS#1 of the bare value: %v", err)
+	}
+	ok(t, c.VerifySignature(dup, sig, must(c.GetUserKey(h, AT_SIGNATURE))(t), 0))
+	// DeriveKey takes the value's first bytes; the expansion AES asks for has no hash to use.
+	d := must(c.CreateHash(h, CALG_SSL3_SHAMD5, 0, 0))(t)
+	ok(t, c.SetHashParam(d, HP_HASHVAL, value, 0))
+	_, err = c.DeriveKey(h, CALG_AES_128, d, 0)
+	wantCode(t, "DeriveKey(AES)", err, NTE_BAD_ALGID)
+	rk := must(c.DeriveKey(h, CALG_RC4, d, CRYPT_EXPORTABLE))(t)
+	if b := must(c.ExportKey(rk, 0, PLAINTEXTKEYBLOB, 0))(t); !bytes.Equal(b[12:], value[:16]) {
+		t.Errorf("RC4 key from SSL3_SHAMD5: %x", b[12:])
+	}
+	hm := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+	wantCode(t, "HMAC over SSL3_SHAMD5", c.SetHashParam(hm, HP_HMAC_INFO, HMACInfo(CALG_SSL3_SHAMD5), 0), NTE_BAD_ALGID)
+}

@@ -25,25 +25,29 @@ const (
 	CRYPT_MACHINE_KEYSET uint32 = 0x20
 	CRYPT_SILENT         uint32 = 0x40
 
-	CALG_MD4      uint32 = 0x8002
-	CALG_MD5      uint32 = 0x8003
-	CALG_SHA1     uint32 = 0x8004
-	CALG_SHA      uint32 = CALG_SHA1
-	CALG_HMAC     uint32 = 0x8009
-	CALG_SHA_256  uint32 = 0x800c
-	CALG_SHA_384  uint32 = 0x800d
-	CALG_SHA_512  uint32 = 0x800e
-	CALG_RC2      uint32 = 0x6602 // recognised in blobs only: RC2 is not offered (see ImportKey)
-	CALG_RC4      uint32 = 0x6801
-	CALG_DES      uint32 = 0x6601
-	CALG_3DES_112 uint32 = 0x6609
-	CALG_3DES     uint32 = 0x6603
-	CALG_AES      uint32 = 0x6611
-	CALG_AES_128  uint32 = 0x660e
-	CALG_AES_192  uint32 = 0x660f
-	CALG_AES_256  uint32 = 0x6610
-	CALG_RSA_KEYX uint32 = 0xa400
-	CALG_RSA_SIGN uint32 = 0x2400
+	CALG_MD4  uint32 = 0x8002
+	CALG_MD5  uint32 = 0x8003
+	CALG_SHA1 uint32 = 0x8004
+	CALG_SHA  uint32 = CALG_SHA1
+	CALG_HMAC uint32 = 0x8009
+	// CALG_SSL3_SHAMD5 is the MD5 || SHA-1 value TLS 1.0 signs: a hash object that takes no
+	// data, only its 36-byte value through SetHashParam(HP_HASHVAL), and that SignHash signs
+	// without a DigestInfo.
+	CALG_SSL3_SHAMD5 uint32 = 0x8008
+	CALG_SHA_256     uint32 = 0x800c
+	CALG_SHA_384     uint32 = 0x800d
+	CALG_SHA_512     uint32 = 0x800e
+	CALG_RC2         uint32 = 0x6602 // recognised in blobs only: RC2 is not offered (see ImportKey)
+	CALG_RC4         uint32 = 0x6801
+	CALG_DES         uint32 = 0x6601
+	CALG_3DES_112    uint32 = 0x6609
+	CALG_3DES        uint32 = 0x6603
+	CALG_AES         uint32 = 0x6611
+	CALG_AES_128     uint32 = 0x660e
+	CALG_AES_192     uint32 = 0x660f
+	CALG_AES_256     uint32 = 0x6610
+	CALG_RSA_KEYX    uint32 = 0xa400
+	CALG_RSA_SIGN    uint32 = 0x2400
 
 	AT_KEYEXCHANGE uint32 = 1
 	AT_SIGNATURE   uint32 = 2

@@ -63,8 +63,8 @@ func (c *CSP) crypt(k KeyHandle, hh HashHandle, final bool, flags uint32, data [
 	if ho != nil {
 		ho.mu.Lock()
 		defer ho.mu.Unlock()
-		if ho.hash.finished {
-			return nil, fmt.Errorf("csp: hash value already read: %w", NTE_BAD_HASH_STATE)
+		if err := ho.hash.writable(); err != nil {
+			return nil, err
 		}
 	}
 	var out []byte
@@ -126,8 +126,12 @@ func (c *CSP) SignHash(hh HashHandle, keySpec, flags uint32) ([]byte, error) {
 		return nil, err
 	}
 	o.mu.Lock()
-	t := append([]byte(nil), o.hash.value()...)
+	v, err := o.hash.value()
+	t := append([]byte(nil), v...)
 	o.mu.Unlock()
+	if err != nil {
+		return nil, err
+	}
 	if flags&CRYPT_NOHASHOID == 0 {
 		t = append(append([]byte(nil), digestInfo[o.hash.alg]...), t...)
 	}
@@ -166,8 +170,12 @@ func (c *CSP) VerifySignature(hh HashHandle, sig []byte, pub KeyHandle, flags ui
 		return fmt.Errorf("csp: an HMAC has no signature: %w", NTE_BAD_ALGID)
 	}
 	o.mu.Lock()
-	digest := append([]byte(nil), o.hash.value()...)
+	v, err := o.hash.value()
+	digest := append([]byte(nil), v...)
 	o.mu.Unlock()
+	if err != nil {
+		return err
+	}
 	if len(sig) != pk.Size() {
 		return fmt.Errorf("csp: signature of %d bytes, want %d: %w", len(sig), pk.Size(), NTE_BAD_SIGNATURE)
 	}

@@ -17,6 +17,9 @@ func deriveMaterial(newHash func() hash.Hash, value []byte, keyLen int, expand b
 	if len(value) > 64 {
 		return nil, fmt.Errorf("csp: hash value of %d bytes: %w", len(value), NTE_BAD_HASH)
 	}
+	if newHash == nil { // CALG_SSL3_SHAMD5 has no hash function to expand with
+		return nil, fmt.Errorf("csp: a CALG_SSL3_SHAMD5 value cannot be expanded for this key: %w", NTE_BAD_ALGID)
+	}
 	var b1, b2 [64]byte
 	for i := range b1 {
 		b1[i], b2[i] = 0x36, 0x5C

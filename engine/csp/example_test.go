@@ -206,6 +206,7 @@ func ExampleCSP_GetProvParam() {
 	// 0x8004 SHA-1 160..160 bits
 	// 0x8002 MD4 128..128 bits
 	// 0x8003 MD5 128..128 bits
+	// 0x8008 SSL3 SHAMD5 288..288 bits
 	// 0x2400 RSA_SIGN 384..16384 bits
 	// 0xa400 RSA_KEYX 384..1024 bits
 	// 0x8009 HMAC 0..0 bits

@@ -84,7 +84,8 @@ func (c *CSP) GetHashParam(hh HashHandle, param, flags uint32) ([]byte, error) {
 	case HP_HASHSIZE:
 		return binary.LittleEndian.AppendUint32(nil, uint32(o.hash.size)), nil
 	case HP_HASHVAL:
-		return append([]byte(nil), o.hash.value()...), nil
+		v, err := o.hash.value()
+		return append([]byte(nil), v...), err
 	}
 	return nil, fmt.Errorf("csp: hash parameter %d: %w", param, NTE_BAD_TYPE)
 }

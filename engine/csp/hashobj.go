@@ -28,8 +28,22 @@ func (s *hashState) init(alg uint32, a *algInfo, hmacKey []byte) {
 		s.size = 32
 		return
 	}
-	s.h = a.newHash()
+	if a.newHash != nil {
+		s.h = a.newHash()
+	}
 	s.size = a.size
+}
+
+// writable reports whether data may be added: NTE_BAD_HASH_STATE once the value is read or
+// set, NTE_BAD_ALGID for CALG_SSL3_SHAMD5, which takes only its value.
+func (s *hashState) writable() error {
+	if s.finished {
+		return fmt.Errorf("csp: hash value already read: %w", NTE_BAD_HASH_STATE)
+	}
+	if s.alg == CALG_SSL3_SHAMD5 {
+		return fmt.Errorf("csp: CALG_SSL3_SHAMD5 hashes no data; set its value with HP_HASHVAL: %w", NTE_BAD_ALGID)
+	}
+	return nil
 }
 
 // setHMACInfo selects the inner hash of an HMAC before any data; provType limits the choice.
@@ -45,7 +59,7 @@ func (s *hashState) setHMACInfo(p personality, data []byte) error {
 	}
 	inner := binary.LittleEndian.Uint32(data)
 	a, ok := lookupAlg(p, inner)
-	if !ok || a.class != classHash {
+	if !ok || a.class != classHash || a.newHash == nil {
 		return fmt.Errorf("csp: HMAC inner hash 0x%x: %w", inner, NTE_BAD_ALGID)
 	}
 	s.inner = inner
@@ -61,8 +75,8 @@ func (s *hashState) start() {
 }
 
 func (s *hashState) write(data []byte) error {
-	if s.finished {
-		return fmt.Errorf("csp: hash value already read: %w", NTE_BAD_HASH_STATE)
+	if err := s.writable(); err != nil {
+		return err
 	}
 	if !s.started {
 		s.start()
@@ -100,8 +114,12 @@ func (s *hashState) clone() (hashState, error) {
 	return d, nil
 }
 
-// value finishes the hash if needed and returns its value (aliasing s.sum: copy it).
-func (s *hashState) value() []byte {
+// value finishes the hash if needed and returns its value (aliasing s.sum: copy it). A
+// CALG_SSL3_SHAMD5 hash whose value was never set has none: NTE_BAD_HASH_STATE.
+func (s *hashState) value() ([]byte, error) {
+	if !s.finished && s.alg == CALG_SSL3_SHAMD5 {
+		return nil, fmt.Errorf("csp: CALG_SSL3_SHAMD5 value not set (HP_HASHVAL): %w", NTE_BAD_HASH_STATE)
+	}
 	if !s.finished {
 		if !s.started {
 			s.start()
@@ -110,5 +128,5 @@ func (s *hashState) value() []byte {
 		s.finished = true
 		s.h = nil // no longer needed; lets the state go
 	}
-	return s.sum[:s.size]
+	return s.sum[:s.size], nil
 }

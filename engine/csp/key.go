@@ -163,12 +163,15 @@ func (c *CSP) DeriveKey(h ProvHandle, alg uint32, base HashHandle, flags uint32)
 		return 0, err
 	}
 	bo.mu.Lock()
-	value := bo.hash.value()
+	value, err := bo.hash.value()
 	inner := bo.hash.alg
 	if inner == CALG_HMAC {
 		inner = bo.hash.inner
 	}
-	material, err := deriveMaterial(hashAlg(inner).newHash, value, n, deriveExpands(alg, inner))
+	var material []byte
+	if err == nil {
+		material, err = deriveMaterial(hashAlg(inner).newHash, value, n, deriveExpands(alg, inner))
+	}
 	bo.mu.Unlock()
 	if err != nil {
 		return 0, err
