@@ -77,7 +77,7 @@ func (d *Data) throughputPlot(logY bool) (*plot.Plot, error) {
 	workers := map[int]bool{}
 	n := 0
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for i, s := range d.Series {
+	for _, s := range d.Series {
 		var xys plotter.XYs
 		var bars errorBars
 		for _, pt := range s.Points {
@@ -98,7 +98,7 @@ func (d *Data) throughputPlot(logY bool) (*plot.Plot, error) {
 		if len(xys) == 0 {
 			continue
 		}
-		if err := addLine(p, s.Label, xys, i); err != nil {
+		if err := addLine(p, s, xys); err != nil {
 			return nil, err
 		}
 		if len(bars.XYs) > 0 {
@@ -106,7 +106,7 @@ func (d *Data) throughputPlot(logY bool) (*plot.Plot, error) {
 			if err != nil {
 				return nil, fmt.Errorf("series %q: %w", s.Label, err)
 			}
-			eb.Color = plotutil.Color(i)
+			eb.Color = plotutil.Color(s.group)
 			p.Add(eb)
 		}
 		n++
@@ -176,7 +176,7 @@ func (d *Data) LatencyPlot() (*plot.Plot, error) {
 
 	lo, hi := math.Inf(1), math.Inf(-1)
 	drawn := map[int]bool{} // worker counts with a line
-	for i, s := range d.Series {
+	for _, s := range d.Series {
 		seriesDrawn := false
 		for _, pt := range s.Points {
 			var xys plotter.XYs
@@ -195,7 +195,7 @@ func (d *Data) LatencyPlot() (*plot.Plot, error) {
 			if err != nil {
 				return nil, fmt.Errorf("series %q: %w", s.Label, err)
 			}
-			styleLine(l, pts, i)
+			styleLine(l, pts, s)
 			l.Dashes = plotutil.Dashes(slices.Index(workers, pt.Workers))
 			p.Add(l, pts)
 			drawn[pt.Workers] = true
@@ -203,7 +203,10 @@ func (d *Data) LatencyPlot() (*plot.Plot, error) {
 		}
 		if seriesDrawn {
 			l, pts := &plotter.Line{}, &plotter.Scatter{}
-			styleLine(l, pts, i)
+			styleLine(l, pts, s)
+			// Here dashes mean worker counts (legend below); a
+			// series is its colour and marker.
+			l.Dashes = nil
 			p.Legend.Add(s.Label, l, pts)
 		}
 	}
@@ -234,27 +237,30 @@ func (d *Data) LatencyPlot() (*plot.Plot, error) {
 	return p, nil
 }
 
-func addLine(p *plot.Plot, label string, xys plotter.XYs, i int) error {
+func addLine(p *plot.Plot, s *Series, xys plotter.XYs) error {
 	l, pts, err := plotter.NewLinePoints(xys)
 	if err != nil {
-		return fmt.Errorf("series %q: %w", label, err)
+		return fmt.Errorf("series %q: %w", s.Label, err)
 	}
-	styleLine(l, pts, i)
+	styleLine(l, pts, s)
 	p.Add(l, pts)
-	p.Legend.Add(label, l, pts)
+	p.Legend.Add(s.Label, l, pts)
 	return nil
 }
 
-// styleLine gives series i its colour and marker, the same in both charts.
-func styleLine(l *plotter.Line, pts *plotter.Scatter, i int) {
-	c := plotutil.Color(i)
+// styleLine gives a series its colour, marker and dashes, the same in
+// both charts (where the latency chart's dashes are its worker counts): a
+// configuration has one colour in every file, so before and after read
+// as a pair; a later file has its own marker and dash pattern. Past the
+// palette, a dash pattern keeps configurations apart.
+func styleLine(l *plotter.Line, pts *plotter.Scatter, s *Series) {
+	c := plotutil.Color(s.group)
 	l.LineStyle = plotter.DefaultLineStyle
 	l.Color = c
-	// Past the palette, a dash pattern keeps series apart.
-	l.Dashes = plotutil.Dashes(i / len(plotutil.DefaultColors))
+	l.Dashes = plotutil.Dashes(s.group/len(plotutil.DefaultColors) + s.file)
 	pts.GlyphStyle = plotter.DefaultGlyphStyle
 	pts.Color = c
-	pts.Shape = plotutil.Shape(i)
+	pts.Shape = plotutil.Shape(s.group + s.file)
 }
 
 // Render draws the charts the data supports (throughput above latency)

@@ -40,6 +40,12 @@ type Series struct {
 	Label string
 	// Points are ordered by Workers.
 	Points []*Point
+
+	// group numbers the series' benchmark configuration regardless of
+	// file, and file its input, both in first-seen order: the charts
+	// give a configuration one colour in every file and tell the files
+	// apart by marker and dash.
+	group, file int
 }
 
 // A Point holds the medians of every run of one series at one worker
@@ -234,9 +240,18 @@ func (b *builder) finish(names string) (*Data, error) {
 	}
 	d := &Data{}
 	labels := b.labels()
+	groups, files := make(map[string]int), make(map[string]int)
+	for _, k := range b.order {
+		if _, ok := groups[k.base+"\x00"+k.parts]; !ok {
+			groups[k.base+"\x00"+k.parts] = len(groups)
+		}
+		if _, ok := files[k.file]; !ok {
+			files[k.file] = len(files)
+		}
+	}
 	pcts := make(map[string]bool)
 	for i, key := range b.order {
-		s := &Series{Label: labels[i]}
+		s := &Series{Label: labels[i], group: groups[key.base+"\x00"+key.parts], file: files[key.file]}
 		byWorkers := b.points[key]
 		ws := make([]int, 0, len(byWorkers))
 		for w := range byWorkers {
