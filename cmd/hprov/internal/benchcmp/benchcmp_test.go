@@ -95,3 +95,30 @@ func TestSyntaxErrorsOnOneLine(t *testing.T) {
 		t.Errorf("CheckFilter: %v", err)
 	}
 }
+
+// An Input is shared by concurrent Builds (run with -race).
+func TestConcurrentBuilds(t *testing.T) {
+	in, err := ReadFiles([]string{"testdata/storm-old.txt", "testdata/storm-new.txt"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	outs := make(chan string, 2)
+	for range 2 {
+		go func() {
+			p := DefaultProjection()
+			p.Ignore = "commit"
+			ts, err := Build(in, p, DefaultOptions())
+			var b bytes.Buffer
+			if err == nil {
+				err = ts.WriteText(&b)
+			}
+			if err != nil {
+				b.WriteString(err.Error())
+			}
+			outs <- b.String()
+		}()
+	}
+	if a, b := <-outs, <-outs; a != b || a == "" {
+		t.Errorf("concurrent builds differ:\n%s\n---\n%s", a, b)
+	}
+}
