@@ -62,7 +62,8 @@ func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 func hashValue(t testing.TB, c *csp.CSP, h csp.ProvHandle, alg uint32, data []byte) []byte {
 	t.Helper()
 	hh := must(c.CreateHash(h, alg, 0, 0))(t)
-	defer c.DestroyHash(hh)
 	ok(t, c.HashData(hh, data, 0))
-	return must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)
+	v := must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)
+	ok(t, c.DestroyHash(hh))
+	return v
 }

@@ -68,6 +68,6 @@
 // blobs, long HMAC keys); no case is skipped.
 //
 // The README's section "CryptoAPI against Wine's tests" lists which Wine test functions are
-// ported, which are left out and why (RC2 and CALG_MAC, MD2 hashing, CALG_SSL3_SHAMD5,
-// SChannel, CryptoAPI's buffer protocol, provider enumeration and the registry), with counts.
+// ported, which are left out and why (RC2 and CALG_MAC, MD2 hashing, SChannel, CryptoAPI's
+// buffer protocol, provider enumeration and the registry), with counts.
 package winetest

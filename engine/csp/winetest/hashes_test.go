@@ -135,23 +135,36 @@ func TestRsaenhSHA2(t *testing.T) {
 	})
 }
 
-// rsaenh.c test_hashes, the first steps of its CALG_SSL3_SHAMD5 case: MD5 and SHA-1 of the 2048
-// bytes, whose 36 bytes Wine then sets as the value of a CALG_SSL3_SHAMD5 hash and signs with
-// abPlainPrivateKey. csp has no CALG_SSL3_SHAMD5, so the rest is left out.
-func TestRsaenhHashesSSL3SHAMD5Inputs(t *testing.T) {
+// rsaenh.c test_hashes, its CALG_SSL3_SHAMD5 case: a hash that takes no data (NTE_BAD_ALGID)
+// but a 36-byte value, MD5 || SHA-1 of the 2048 bytes, set with HP_HASHVAL; signed with
+// abPlainPrivateKey's key exchange pair it gives Windows' signature (PKCS#1 v1.5 of the bare
+// value, no hash OID).
+func TestRsaenhHashesSSL3SHAMD5(t *testing.T) {
+	// Wine's signed_ssl3_shamd5_hash.
+	want := bs(`0x4f,0xcc,0x2f,0x33,0x44,0x60,0x76,0x16,0x13,0xc8,0xff,0xd4,0x59,0x19,
+0xde,0x85,0x44,0x72,0x47,0x98,0x01,0xfb,0x67,0x5c,0x5b,0x35,0x15,0x0f,
+0x91,0xda,0xc7,0x7c,0xfb,0xe2,0x18,0xef,0xac,0x31,0x40,0x7b,0xa9,0x83,
+0xdb,0x30,0xcd,0x94,0x4b,0x8e,0x3b,0x6c,0x7a,0x86,0x59,0xf0,0xd1,0xd2,
+0x5e,0xce,0xd4,0x1b,0x7f,0xed,0x24,0xee,0x53,0x5c,0x15,0x97,0x21,0x7c,
+0x5c,0xea,0xab,0xf5,0xd6,0x4b,0xb3,0xbb,0x14,0xf5,0x59,0x9e,0x21,0x90,
+0x21,0x99,0x19,0xad,0xa2,0xa6,0xea,0x61,0xc1,0x41,0xe2,0x70,0x77,0xf7,
+0x15,0x68,0x96,0x1e,0x5c,0x84,0x97,0xe3,0x5c,0xd2,0xd9,0xfb,0x87,0x6f,
+0x11,0x21,0x82,0x43,0x76,0x32,0xa4,0x38,0x7b,0x85,0x22,0x30,0x1e,0x55,
+0x79,0x93`)
+	data := seq(2048, 0)
 	eachBase(t, func(t *testing.T, b *base) {
 		prov := b.verifyCtx(t)
-		for _, tc := range []struct {
-			alg  uint32
-			want []byte
-		}{{csp.CALG_MD5, md5Hash}, {csp.CALG_SHA, sha1Hash}} {
-			hh := must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
-			is(t, "HashData", b.c.HashData(hh, seq(2048, 0), 0), 0)
-			if got := must(b.c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t); !bytes.Equal(got, tc.want) {
-				t.Errorf("alg %#x: %x, want %x", tc.alg, got, tc.want)
-			}
-			is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
+		value := append(hashValue(t, b.c, b.prov, csp.CALG_MD5, data), hashValue(t, b.c, b.prov, csp.CALG_SHA, data)...)
+		hh := must(b.c.CreateHash(b.prov, csp.CALG_SSL3_SHAMD5, 0, 0))(t)
+		is(t, "HashData(CALG_SSL3_SHAMD5)", b.c.HashData(hh, data, 0), csp.NTE_BAD_ALGID)
+		is(t, "SetHashParam(HP_HASHVAL)", b.c.SetHashParam(hh, csp.HP_HASHVAL, value, 0), 0)
+		kx := must(b.c.ImportKey(b.prov, plainPrivateKey, 0, 0))(t)
+		sig := must(b.c.SignHash(hh, csp.AT_KEYEXCHANGE, 0))(t)
+		if !bytes.Equal(sig, want) {
+			t.Errorf("signature\n got %x\nwant %x", sig, want)
 		}
-		ok(t, b.c.ReleaseContext(prov, 0))
+		is(t, "DestroyKey", b.c.DestroyKey(kx), 0)
+		is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
+		is(t, "ReleaseContext", b.c.ReleaseContext(prov, 0), 0)
 	})
 }
