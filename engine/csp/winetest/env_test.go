@@ -32,10 +32,11 @@ var rsaFullProviders = []string{csp.MS_ENHANCED_PROV, csp.MS_DEF_PROV, csp.MS_ST
 const container = "winetest" // rsaenh.c szContainer
 
 // newBase is rsaenh.c init_base_environment (provType PROV_RSA_FULL, with the provider named
-// name) and init_aes_environment (PROV_RSA_AES, name "") with their checks: a verify context cannot name a container, the container
-// does not exist yet, and the new container gets both key pairs. Windows generates them; the
-// suite imports Wine's 1024-bit pairs instead (abPlainPrivateKey and priv_key_with_high_bit),
-// which is as fast under -race as it is without. keyFlags is Wine's dwKeyFlags (0 or
+// name) and init_aes_environment (PROV_RSA_AES, name "") with their checks: a verify context
+// cannot name a container, the container does not exist yet, and the new container gets both
+// key pairs. Windows generates them; the suite imports Wine's 1024-bit pairs instead
+// (abPlainPrivateKey and priv_key_with_high_bit), which is as fast under -race as without
+// (TestRsaenhInitBaseEnvironmentGenKey generates them). keyFlags is Wine's dwKeyFlags (0 or
 // CRYPT_EXPORTABLE). The environment is cleaned up when t ends.
 func newBase(t *testing.T, m model, name string, provType, keyFlags uint32) *base {
 	t.Helper()
