@@ -242,6 +242,24 @@ func TestABPackageOnOneSide(t *testing.T) {
 	}
 }
 
+// -head REV: both sides from temporary worktrees, both removed.
+func TestABHeadRevision(t *testing.T) {
+	repo := abRepo(t)
+	writeT(t, repo, "calc/work.go", "package calc\n\nfunc Work(n int) int { return -1 }\n") // not measured
+	out := filepath.Join(t.TempDir(), "out")
+	args := append([]string{"ab", "-base", "HEAD~1", "-head", "HEAD", "-bench", "Same", "-o", out}, abQuick...)
+	args = append(args, "-gate", ".unit:allocs/op")
+	code, stdout, stderr := hprov(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	checkNoWorktree(t, repo)
+	head, _ := os.ReadFile(filepath.Join(out, "head.txt"))
+	if want := "revision: " + strings.TrimSpace(gitT(t, repo, "rev-parse", "HEAD")) + "\n"; !bytes.HasPrefix(head, []byte(want)) {
+		t.Errorf("head.txt does not start with %q:\n%s", want, head)
+	}
+}
+
 // Every failure: exit 2, one line on stderr, no worktree left.
 func TestABFailures(t *testing.T) {
 	cases := []struct {

@@ -176,7 +176,7 @@ func assertOnly(t *testing.T, dir string, names ...string) {
 }
 
 func TestHelp(t *testing.T) {
-	for _, cmd := range [][]string{{"-h"}, {"help"}, {"storm", "-h"}, {"help", "storm"}, {"compare", "-h"}, {"help", "compare"}, {"profile", "-h"}, {"plot", "-h"}, {"storm", "-help"}} {
+	for _, cmd := range [][]string{{"-h"}, {"help"}, {"storm", "-h"}, {"help", "storm"}, {"compare", "-h"}, {"help", "compare"}, {"profile", "-h"}, {"plot", "-h"}, {"ab", "-h"}, {"help", "ab"}, {"storm", "-help"}} {
 		code, stdout, stderr := hprov(t, cmd...)
 		if code != exitOK || !strings.Contains(stdout, "usage: hprov") || stderr != "" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", cmd, code, stdout, stderr)
