@@ -34,7 +34,9 @@ format into -o DIR, and compares them with the gate of hprov compare.
 
 For every benchmark that regressed in time per operation, it then runs that
 benchmark again on both sides with -cpuprofile, interleaved, the same number of
-iterations on each side, until each has about -explain-samples samples; it
+iterations on each side, until each has about -explain-samples samples (for a
+large regression, until both have twice that together, the faster side at
+least an eighth of it); it
 writes the profiles into DIR/profiles and prints the functions whose flat and
 cumulative time grew most (go tool pprof -top -diff_base), with the go tool
 pprof command to explore the difference.

@@ -16,8 +16,9 @@ import (
 // The tests of hprov ab build throwaway git repositories: a module whose
 // package calc (in a subdirectory, as packages usually are) has two
 // benchmarks, BenchmarkWork and BenchmarkSame, in two commits; the
-// second makes Work call a new function, addedSlowPath, that does about
-// three times Work's old work, and leaves Same alone.
+// second makes Work call a new function, addedSlowPath, that makes Work
+// about ten times slower (a margin that survives a loaded machine), and
+// leaves Same alone.
 
 const (
 	abGoMod = "module example.com/m\n\ngo 1.26\n"
@@ -41,7 +42,7 @@ func Work(n int) int { return Fast(n) }
 //go:noinline
 func addedSlowPath(n int) int {
 	s := 0
-	for i := range 3 * n {
+	for i := range 10 * n {
 		s ^= i * i
 	}
 	return s
@@ -132,7 +133,22 @@ func checkNoWorktree(t *testing.T, repo string) {
 }
 
 // Quick settings: enough runs for the gate, short runs, few samples.
-var abQuick = []string{"-count", "6", "-benchtime", "20ms", "-explain-samples", "150", "-threshold", "30%"}
+var abQuick = []string{"-count", "6", "-benchtime", "20ms", "-explain-samples", "100", "-threshold", "30%"}
+
+// abPasses runs hprov ab with the quick settings, only the allocations
+// gated (always 0 here, so that the verdict cannot be noise), and requires
+// exit status 0 and no worktree left.
+func abPasses(t *testing.T, repo string, args ...string) (stdout, stderr string) {
+	t.Helper()
+	// Flags given later win: the caller's over the quick settings.
+	args = append(append(append([]string{"ab"}, abQuick...), "-gate", ".unit:allocs/op"), args...)
+	code, stdout, stderr := hprov(t, args...)
+	if code != exitOK {
+		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	checkNoWorktree(t, repo)
+	return stdout, stderr
+}
 
 func TestABFindsAndExplainsRegression(t *testing.T) {
 	repo := abRepo(t)
@@ -192,16 +208,8 @@ func TestABAANoiseExitsZero(t *testing.T) {
 	// From the package's directory: "." means calc in both checkouts.
 	t.Chdir(filepath.Join(repo, "calc"))
 	out := filepath.Join(t.TempDir(), "out")
-	// Threshold 0%, to see the warning about the noise, but only the
-	// allocations gated (always 0 here), so that the verdict cannot be
-	// noise.
-	args := append([]string{"ab", "-base", "HEAD", "-aa", "-bench", "Same", "-o", out, "."}, abQuick...)
-	args = append(args, "-threshold", "0%", "-gate", ".unit:allocs/op")
-	code, stdout, stderr := hprov(t, args...)
-	if code != exitOK {
-		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	checkNoWorktree(t, repo)
+	// Threshold 0%, to see the warning about the noise.
+	stdout, stderr := abPasses(t, repo, "-base", "HEAD", "-aa", "-bench", "Same", "-o", out, ".", "-threshold", "0%")
 	m := mustRE(`A/A noise \(the base against itself, at alpha 0.05\): sec/op: largest \|delta\| (\d+\.\d+)% \(Same-\d+\), [01] of 1 rows significant; B/op: .*; allocs/op: largest \|delta\| 0.00% \(Same-\d+\), 0 of 1 rows significant\n`).FindStringSubmatch(stderr)
 	if m == nil {
 		t.Fatalf("no noise report:\n%s", stderr)
@@ -225,13 +233,7 @@ func TestABPackageOnOneSide(t *testing.T) {
 	repo := abRepo(t)
 	writeT(t, repo, "extra/extra_test.go", "package extra\n\nimport \"testing\"\n\nfunc BenchmarkExtra(b *testing.B) {\n\tfor b.Loop() {\n\t}\n}\n")
 	out := filepath.Join(t.TempDir(), "out")
-	args := append([]string{"ab", "-base", "HEAD", "-bench", "Same|Extra", "-o", out, "./calc", "./extra"}, abQuick...)
-	args = append(args, "-gate", ".unit:allocs/op")
-	code, stdout, stderr := hprov(t, args...)
-	if code != exitOK {
-		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	checkNoWorktree(t, repo)
+	abPasses(t, repo, "-base", "HEAD", "-bench", "Same|Extra", "-o", out, "./calc", "./extra")
 	base, _ := os.ReadFile(filepath.Join(out, "base.txt"))
 	head, _ := os.ReadFile(filepath.Join(out, "head.txt"))
 	if bytes.Contains(base, []byte("BenchmarkExtra")) || !bytes.Contains(head, []byte("BenchmarkExtra")) || !bytes.Contains(base, []byte("BenchmarkSame")) {
@@ -247,13 +249,7 @@ func TestABHeadRevision(t *testing.T) {
 	repo := abRepo(t)
 	writeT(t, repo, "calc/work.go", "package calc\n\nfunc Work(n int) int { return -1 }\n") // not measured
 	out := filepath.Join(t.TempDir(), "out")
-	args := append([]string{"ab", "-base", "HEAD~1", "-head", "HEAD", "-bench", "Same", "-o", out}, abQuick...)
-	args = append(args, "-gate", ".unit:allocs/op")
-	code, stdout, stderr := hprov(t, args...)
-	if code != exitOK {
-		t.Fatalf("exit %d, want 0\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
-	}
-	checkNoWorktree(t, repo)
+	abPasses(t, repo, "-base", "HEAD~1", "-head", "HEAD", "-bench", "Same", "-o", out)
 	head, _ := os.ReadFile(filepath.Join(out, "head.txt"))
 	if want := "revision: " + strings.TrimSpace(gitT(t, repo, "rev-parse", "HEAD")) + "\n"; !bytes.HasPrefix(head, []byte(want)) {
 		t.Errorf("head.txt does not start with %q:\n%s", want, head)

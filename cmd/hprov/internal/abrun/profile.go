@@ -33,7 +33,11 @@ const maxProfilePairs = 16
 
 // Profile runs target on both sides with -cpuprofile, interleaved in pairs
 // (base head, head base, ...), until each side holds at least
-// target.Samples samples, and returns each side's profiles merged.
+// target.Samples samples, and returns each side's profiles merged. A large
+// regression would make that costly (ten times slower: ten times the
+// samples on the head side) and needs fewer samples to show, so the runs
+// also stop once the two sides hold twice target.Samples together and the
+// faster side at least an eighth of it.
 //
 // Both runs of a pair execute the same number of iterations
 // (-benchtime Nx), so the two merged profiles describe the same work and
@@ -75,16 +79,20 @@ func Profile(ctx context.Context, base, head *Binary, s Settings, t ProfileTarge
 			got[side] += sampleCount(p)
 		}
 		total += float64(n)
-		least := min(got[0], got[1])
-		if least >= int64(t.Samples) {
+		want := float64(t.Samples)
+		least, sum := float64(min(got[0], got[1])), float64(got[0]+got[1])
+		if least >= want || (sum >= 2*want && least >= want/8) {
 			break
 		}
 		if least == 0 {
 			iters = float64(n) * 10 // too short to see: grow fast
 			continue
 		}
-		perSample := total / float64(least)
-		iters = math.Min(chunk, float64(int64(t.Samples)-least)) * perSample
+		// Iterations still needed by either stopping rule, at most a
+		// quarter of the target on the faster side per pair.
+		each := (want - least) * total / least
+		both := math.Max((2*want-sum)*total/sum, (want/8-least)*total/least)
+		iters = math.Min(math.Min(each, both), chunk*total/least)
 	}
 	var out [2]*profile.Profile
 	for side := range 2 {
