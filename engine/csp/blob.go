@@ -48,8 +48,10 @@ func leInt(b []byte) *big.Int { return new(big.Int).SetBytes(reversed(b)) }
 //     part is enough); expKey 0 or not such a key is NTE_BAD_KEY. CRYPT_OAEP selects OAEP.
 //   - PLAINTEXTKEYBLOB: a session key's bytes in the clear; expKey must be 0.
 //   - PUBLICKEYBLOB: an RSA key's public part; expKey must be 0 (NTE_BAD_KEY otherwise).
-//   - PRIVATEKEYBLOB: an RSA key pair in the clear; expKey must be 0 (encrypting the blob with
-//     a session key, which Windows offers, is not supported: NTE_BAD_KEY).
+//   - PRIVATEKEYBLOB: an RSA key pair, in the clear with expKey 0, or encrypted with the
+//     session key expKey: as Microsoft documents, everything after the BLOBHEADER is encrypted,
+//     here as one message (Encrypt with final set, so block ciphers add their padding).
+//     expKey a key pair is NTE_BAD_KEY.
 //
 // A session key or key pair made without CRYPT_EXPORTABLE refuses SIMPLEBLOB,
 // PLAINTEXTKEYBLOB and PRIVATEKEYBLOB with NTE_BAD_KEY_STATE, as on Windows; a blob type that
@@ -80,7 +82,7 @@ func (c *CSP) ExportKey(k KeyHandle, expKey KeyHandle, blobType, flags uint32) (
 	exportable := perms&CRYPT_EXPORT != 0
 	session := pub == nil
 	switch blobType {
-	case PUBLICKEYBLOB, PRIVATEKEYBLOB, PLAINTEXTKEYBLOB:
+	case PUBLICKEYBLOB, PLAINTEXTKEYBLOB:
 		if eo != nil {
 			return nil, fmt.Errorf("csp: blob type %d takes no export key: %w", blobType, NTE_BAD_KEY)
 		}
@@ -144,7 +146,16 @@ func (c *CSP) ExportKey(k KeyHandle, expKey KeyHandle, blobType, flags uint32) (
 		b = appendLE(b, priv.Precomputed.Dp, h)
 		b = appendLE(b, priv.Precomputed.Dq, h)
 		b = appendLE(b, priv.Precomputed.Qinv, h)
-		return appendLE(b, priv.D, n), nil
+		b = appendLE(b, priv.D, n)
+		if eo == nil {
+			return b, nil
+		}
+		// Encrypted under a session key: everything after the BLOBHEADER, as one message.
+		body, err := sessionCrypt(eo, b[blobHeaderLen:], true)
+		if err != nil {
+			return nil, err
+		}
+		return append(b[:blobHeaderLen:blobHeaderLen], body...), nil
 	}
 	return nil, fmt.Errorf("csp: blob type %d: %w", blobType, NTE_BAD_TYPE)
 }
@@ -166,7 +177,8 @@ const importFlags = CRYPT_EXPORTABLE | CRYPT_OAEP | CRYPT_NO_SALT | CRYPT_IPSEC_
 //     (AT_KEYEXCHANGE for CALG_RSA_KEYX, AT_SIGNATURE for CALG_RSA_SIGN), stored in its
 //     container (ephemeral on a verify context), as Windows does.
 //
-// impKey must be 0 except for SIMPLEBLOB. CRYPT_EXPORTABLE makes the key exportable. A blob
+// impKey must be 0 except for SIMPLEBLOB, and for a PRIVATEKEYBLOB encrypted with a session key
+// (see ExportKey), which impKey then decrypts (NTE_BAD_DATA if it does not). CRYPT_EXPORTABLE makes the key exportable. A blob
 // that is truncated, has another version than 2, a non-zero reserved field, a bad magic, bad
 // numbers or a key that does not decrypt is NTE_BAD_DATA; an unknown blob type NTE_BAD_TYPE;
 // an algorithm the provider does not offer NTE_BAD_ALGID. Keys below 1024 bits need
@@ -198,8 +210,16 @@ func (c *CSP) ImportKey(h ProvHandle, blob []byte, impKey KeyHandle, flags uint3
 	}
 	bType, alg := uint32(blob[0]), binary.LittleEndian.Uint32(blob[4:8])
 	body := blob[blobHeaderLen:]
-	if io != nil && bType != SIMPLEBLOB {
+	if io != nil && bType != SIMPLEBLOB && bType != PRIVATEKEYBLOB {
 		return 0, fmt.Errorf("csp: blob type %d takes no import key: %w", bType, NTE_BAD_KEY)
+	}
+	if io != nil && bType == PRIVATEKEYBLOB {
+		// Encrypted under the session key impKey: everything after the BLOBHEADER.
+		plain, err := sessionCrypt(io, body, false)
+		if err != nil {
+			return 0, err
+		}
+		body = plain
 	}
 	var ks *keyState
 	switch bType {
@@ -364,4 +384,21 @@ func privateExponent(p, q *big.Int, e int) *big.Int {
 	}
 	phi := new(big.Int).Mul(new(big.Int).Sub(p, one), new(big.Int).Sub(q, one))
 	return new(big.Int).ModInverse(big.NewInt(int64(e)), phi)
+}
+
+// sessionCrypt encrypts or decrypts data as one whole message with the session key in o,
+// under its lock: key blobs that Windows protects with a session key.
+func sessionCrypt(o *object, data []byte, encrypt bool) ([]byte, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	ks := o.key
+	switch {
+	case ks.pub != nil || ks.hmacOnly:
+		return nil, fmt.Errorf("csp: a key blob is protected with a session key, not this key: %w", NTE_BAD_KEY)
+	case ks.stream != nil:
+		return ks.streamXOR(data, true), nil
+	case encrypt:
+		return ks.encryptBlocks(data, true)
+	}
+	return ks.decryptBlocks(data, true)
 }

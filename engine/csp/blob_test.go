@@ -186,7 +186,7 @@ func TestExportErrors(t *testing.T) {
 		{"SIMPLEBLOB under a session key", s, s, SIMPLEBLOB, 0, NTE_BAD_KEY},
 		{"SIMPLEBLOB of a key pair", kx, kx, SIMPLEBLOB, 0, NTE_BAD_KEY},
 		{"PUBLICKEYBLOB with an export key", kx, s, PUBLICKEYBLOB, 0, NTE_BAD_KEY},
-		{"encrypted PRIVATEKEYBLOB", kx, s, PRIVATEKEYBLOB, 0, NTE_BAD_KEY},
+		{"PRIVATEKEYBLOB under a key pair", must(c.GenKey(h, CALG_RSA_KEYX, 1024<<16|CRYPT_EXPORTABLE))(t), sg, PRIVATEKEYBLOB, 0, NTE_BAD_KEY},
 		{"CRYPT_OAEP on PUBLICKEYBLOB", kx, 0, PUBLICKEYBLOB, CRYPT_OAEP, NTE_BAD_FLAGS},
 		{"unknown flag", s, kx, SIMPLEBLOB, 0x2, NTE_BAD_FLAGS},
 		{"SIMPLEBLOB", s, kx, SIMPLEBLOB, 0, 0},
@@ -250,7 +250,7 @@ func TestImportMalformed(t *testing.T) {
 		{"PRIVATEKEYBLOB cut in the coefficient", priv[:20+128+5*64-1], 0, NTE_BAD_DATA},
 		{"PRIVATEKEYBLOB wrong d", patch(priv, len(priv)-1, priv[len(priv)-1]^1), 0, NTE_BAD_DATA},
 		{"PRIVATEKEYBLOB wrong p", patch(priv, 20+128, priv[20+128]^1), 0, NTE_BAD_DATA},
-		{"PRIVATEKEYBLOB with an import key", priv, kx, NTE_BAD_KEY},
+		{"PRIVATEKEYBLOB with a key pair as import key", priv, kx, NTE_BAD_KEY},
 	} {
 		_, err := c.ImportKey(h, tc.blob, tc.imp, 0)
 		wantCode(t, tc.name, err, tc.want)
@@ -381,4 +381,38 @@ func TestWindowsLeniency(t *testing.T) {
 	wantCode(t, "KP_SALT of a key pair", err, NTE_BAD_KEY)
 	// CRYPT_IPSEC_HMAC_KEY takes keys of any length.
 	_ = must(c.ImportKey(h, plaintextBlob(CALG_RC2, make([]byte, 2048)), 0, CRYPT_IPSEC_HMAC_KEY))(t)
+}
+
+// A PRIVATEKEYBLOB may be protected with a session key: everything after the BLOBHEADER is
+// encrypted, and ImportKey with that key takes it back.
+func TestEncryptedPrivateBlob(t *testing.T) {
+	c := New()
+	h := verifyCtx(t, c)
+	defer c.ReleaseContext(h, 0)
+	pair := must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	clear := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
+	for _, alg := range []uint32{CALG_RC4, CALG_3DES, CALG_AES_256} {
+		wrap := must(c.GenKey(h, alg, CRYPT_EXPORTABLE))(t)
+		enc := must(c.ExportKey(pair, wrap, PRIVATEKEYBLOB, 0))(t)
+		if !bytes.Equal(enc[:8], clear[:8]) || bytes.Equal(enc[8:20], clear[8:20]) {
+			t.Fatalf("alg %#x: header %x, RSAPUBKEY not encrypted %x", alg, enc[:8], enc[8:20])
+		}
+		// The body is the clear blob's, encrypted as one message.
+		want := must(c.Encrypt(wrap, 0, true, 0, clear[8:]))(t)
+		if !bytes.Equal(enc[8:], want) {
+			t.Errorf("alg %#x: body is not Encrypt(final) of the clear body", alg)
+		}
+		c2 := New()
+		h2 := verifyCtx(t, c2)
+		w2 := must(c2.ImportKey(h2, must(c.ExportKey(wrap, 0, PLAINTEXTKEYBLOB, 0))(t), 0, 0))(t)
+		k := must(c2.ImportKey(h2, enc, w2, CRYPT_EXPORTABLE))(t)
+		if got := must(c2.ExportKey(k, 0, PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, clear) {
+			t.Errorf("alg %#x: imported pair differs", alg)
+		}
+		other := must(c2.GenKey(h2, alg, 0))(t)
+		if _, err := c2.ImportKey(h2, enc, other, 0); err == nil {
+			t.Errorf("alg %#x: imported under the wrong key", alg)
+		}
+		ok(t, c2.ReleaseContext(h2, 0))
+	}
 }
