@@ -106,15 +106,17 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		storms[i].Config.Progress = progress.update
 		storms[i].Config.ProgressEvery = progress.every
 	}
-	n := 0 // storms finished or interrupted
+	n := 0           // storms finished
+	stopped := false // a storm was stopped by the signal (not between two)
 	progress.start(1, p.storms[0].String())
 	started = time.Now()
-	runErr := loadgen.Rounds(ctx, storms, p.count, func(round, i int, res *loadgen.Result, err error) error {
-		n++
+	_ = loadgen.Rounds(ctx, storms, p.count, func(round, i int, res *loadgen.Result, err error) error {
 		progress.clear()
 		if ctx.Err() != nil {
+			stopped = true
 			return nil // interrupted: Rounds returns ctx's error
 		}
+		n++
 		s := p.storms[i]
 		if res != nil {
 			res.GeneratorCeiling = ceilings[s.workers]
@@ -132,7 +134,7 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		}
 		return nil
 	})
-	interrupted := errors.Is(runErr, context.Canceled) && ctx.Err() != nil
+	interrupted := ctx.Err() != nil
 	if cpu != nil {
 		pprof.StopCPUProfile()
 	}
@@ -187,13 +189,18 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		status = exitFailure
 	}
 	if interrupted {
-		cur := p.storms[(n-1)%len(p.storms)]
 		written := "nothing written"
 		if names := outs.written(); len(names) > 0 {
 			written = "wrote " + strings.Join(names, ", ")
 		}
-		fmt.Fprintf(stderr, "hprov storm: interrupted during storm %d of %d (%s, %s in); %d finished storms reported; %s\n",
-			n, total, cur, time.Since(started).Round(time.Millisecond), len(done), written)
+		where := fmt.Sprintf("before the first storm of %d", total)
+		switch {
+		case stopped:
+			where = fmt.Sprintf("during storm %d of %d (%s, %s in)", n+1, total, p.storms[n%len(p.storms)], time.Since(started).Round(time.Millisecond))
+		case n > 0:
+			where = fmt.Sprintf("after storm %d of %d", n, total)
+		}
+		fmt.Fprintf(stderr, "hprov storm: interrupted %s; %d finished storms reported; %s\n", where, len(done), written)
 		return exitInterrupted
 	}
 	return status
