@@ -165,9 +165,7 @@ func storm(args []string, stdout, stderr io.Writer) int {
 			failures = append(failures, fmt.Sprintf("-o: %v", err))
 		}
 	}
-	for _, msg := range outs.commit() {
-		failures = append(failures, msg)
-	}
+	failures = append(failures, outs.commit()...)
 	for _, v := range verdicts(rep) {
 		fmt.Fprintf(stderr, "hprov storm: %s\n", v)
 	}
