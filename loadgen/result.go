@@ -30,8 +30,10 @@ type Result struct {
 	Count uint64
 	// Elapsed is the wall-clock length of the measured phase: from the end
 	// of the warm-up, the same instant for every worker, to the moment the
-	// last worker that measured anything stopped (in an open loop, no
-	// earlier than the schedule's end of the phase).
+	// last worker that measured anything stopped. In an open loop bounded
+	// by a duration it is that duration, the span of the schedule whose
+	// arrivals are counted (issued) or missed; bounded by an operation
+	// count, it ends no earlier than the last arrival's slot.
 	Elapsed time.Duration
 	// Throughput is Count / Elapsed, in operations per second, as
 	// testing.B's RunParallel reports it: the same figure however many
@@ -144,9 +146,6 @@ func (r *run) result(w Workload) (*Result, error) {
 	// The window ends with the last worker that measured an operation; a
 	// worker that found nothing left to do must not stretch it.
 	last := r.warmEnd
-	if r.cfg.Rate > 0 && r.cfg.Duration > 0 {
-		last = r.end
-	}
 	var maxLat int64
 	for _, wk := range r.workers {
 		for o, n := range wk.counts {
@@ -174,6 +173,13 @@ func (r *run) result(w Workload) (*Result, error) {
 	}
 	res.MaxLatency = time.Duration(maxLat)
 	res.Elapsed = time.Duration(last - r.warmEnd)
+	if r.cfg.Rate > 0 && r.cfg.Duration > 0 {
+		// The operations counted are the schedule's arrivals of the phase
+		// (none is issued after its end but the last burst's): the window
+		// is the phase itself, so that achieved and missed add up to the
+		// whole schedule however late a worker stopped.
+		res.Elapsed = r.cfg.Duration
+	}
 	if res.Count > 0 && res.Elapsed > 0 {
 		res.Throughput = float64(res.Count) / res.Elapsed.Seconds()
 	}
