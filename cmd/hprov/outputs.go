@@ -46,11 +46,22 @@ func (o *outputs) abort() {
 	}
 }
 
+// discard drops the file of flagName: it will not be written.
+func (o *outputs) discard(flagName string) {
+	if f, ok := o.files[flagName]; ok {
+		f.Abort()
+		delete(o.files, flagName)
+	}
+}
+
 // commit moves every file into place and returns what failed.
 func (o *outputs) commit() []string {
 	var failed []string
 	for _, flagName := range o.order {
-		f := o.files[flagName]
+		f, ok := o.files[flagName]
+		if !ok {
+			continue // discarded
+		}
 		if err := f.Commit(); err != nil {
 			failed = append(failed, fmt.Sprintf("%s: writing %s: %v", flagName, f.dest, err))
 			delete(o.files, flagName)

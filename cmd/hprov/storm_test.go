@@ -142,3 +142,32 @@ func TestProgressLine(t *testing.T) {
 		t.Fatalf("progress %q, want %q", b.String(), want)
 	}
 }
+
+// Interrupted before any storm finished, a storm leaves an existing -o
+// file as it was: nothing to write is not an empty file.
+func TestStormInterruptedBeforeAnyFinished(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "out.txt")
+	if err := os.WriteFile(out, []byte("keep\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(os.Args[0], "storm", "-profile", "engine-insert-release", "-workers", "1", "-duration", "1m", "-o", out)
+	cmd.Env = append(os.Environ(), "HPROV_TEST_MAIN=1")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(500 * time.Millisecond)
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	_ = cmd.Wait()
+	if code := cmd.ProcessState.ExitCode(); code != exitInterrupted ||
+		!regexp.MustCompile(`interrupted (during storm 1 of 1 \(.*\)|before the first storm of 1); 0 finished storms reported; nothing written\n$`).MatchString(stderr.String()) {
+		t.Fatalf("exit %d, stderr %q", code, stderr.String())
+	}
+	if data, err := os.ReadFile(out); err != nil || string(data) != "keep\n" {
+		t.Fatalf("-o file now %q, %v", data, err)
+	}
+	assertOnly(t, filepath.Dir(out), "out.txt")
+}

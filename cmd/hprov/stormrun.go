@@ -160,7 +160,11 @@ func storm(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		failures = append(failures, fmt.Sprintf("writing the report: %v", err))
 	}
-	if results != nil {
+	switch {
+	case results != nil && len(done) == 0:
+		// Nothing finished: leave whatever file is there alone.
+		outs.discard("-o")
+	case results != nil:
 		if err := rep.WriteBench(results); err != nil {
 			failures = append(failures, fmt.Sprintf("-o: %v", err))
 		}
