@@ -11,31 +11,42 @@ import (
 
 // Throughput is the operations of the measured phase over its wall-clock
 // length, as RunParallel reports it, however many more workers there are
-// than Ps. Measured against a clock outside Run: ops/s x the phase's length
-// is the operation count, and that length is no shorter than the
-// configured duration and no longer than Run itself took, less the warm-up.
-// (Summing each worker's rate over a window of its own, as the harness once
-// did, read 11 to 28 times too high here.)
+// than Ps: with 64 workers on 2 Ps and on 1, ops/s x the configured
+// duration is within 10% of the operation count. Checked against a clock
+// outside Run too: the phase is no shorter than configured and no longer
+// than Run itself took, less the warm-up. (Summing each worker's rate over
+// a window of its own, as the harness once did, read 10 to 29 times too
+// high here.) The 10% needs the phase to end within 10% of its configured
+// length; a machine that stalls the whole process past it (busy CI) gets
+// two more tries.
 func TestThroughputWithMoreWorkersThanPs(t *testing.T) {
 	for _, procs := range []int{2, 1} {
-		prev := runtime.GOMAXPROCS(procs)
-		f := &fake{}
-		cfg := Config{Workers: 64, Duration: 300 * time.Millisecond, Warmup: 30 * time.Millisecond}
-		start := time.Now()
-		res, err := Run(context.Background(), f.workload("fake"), cfg)
-		wall := time.Since(start)
-		runtime.GOMAXPROCS(prev)
-		if err != nil {
-			t.Fatal(err)
-		}
-		implied := res.Throughput * cfg.Duration.Seconds()
-		t.Logf("GOMAXPROCS=%d: %d ops, %.4g ops/s over %v measured (%v configured, Run took %v): ops/s x duration = %.4g (%.3f of N)",
-			procs, res.Count, res.Throughput, res.Elapsed, cfg.Duration, wall, implied, implied/float64(res.Count))
-		if res.Count == 0 || math.Abs(res.Throughput*res.Elapsed.Seconds()/float64(res.Count)-1) > 1e-9 {
-			t.Errorf("GOMAXPROCS=%d: %.4g ops/s over %v is not %d operations", procs, res.Throughput, res.Elapsed, res.Count)
-		}
-		if res.Elapsed < cfg.Duration || res.Elapsed > wall-cfg.Warmup {
-			t.Errorf("GOMAXPROCS=%d: measured phase %v, want between the configured %v and Run's %v less the warm-up", procs, res.Elapsed, cfg.Duration, wall)
+		for try := 1; ; try++ {
+			prev := runtime.GOMAXPROCS(procs)
+			f := &fake{}
+			cfg := Config{Workers: 64, Duration: 300 * time.Millisecond, Warmup: 30 * time.Millisecond}
+			start := time.Now()
+			res, err := Run(context.Background(), f.workload("fake"), cfg)
+			wall := time.Since(start)
+			runtime.GOMAXPROCS(prev)
+			if err != nil {
+				t.Fatal(err)
+			}
+			implied := res.Throughput * cfg.Duration.Seconds() / float64(res.Count)
+			t.Logf("GOMAXPROCS=%d: %d ops, %.4g ops/s over %v measured (%v configured, Run took %v): ops/s x duration = %.3f N",
+				procs, res.Count, res.Throughput, res.Elapsed, cfg.Duration, wall, implied)
+			if res.Count == 0 || math.Abs(res.Throughput*res.Elapsed.Seconds()/float64(res.Count)-1) > 1e-9 {
+				t.Fatalf("GOMAXPROCS=%d: %.4g ops/s over %v is not %d operations", procs, res.Throughput, res.Elapsed, res.Count)
+			}
+			if res.Elapsed < cfg.Duration || res.Elapsed > wall-cfg.Warmup {
+				t.Fatalf("GOMAXPROCS=%d: measured phase %v, want between the configured %v and Run's %v less the warm-up", procs, res.Elapsed, cfg.Duration, wall)
+			}
+			if math.Abs(implied-1) <= 0.10 {
+				break
+			}
+			if try == 3 {
+				t.Fatalf("GOMAXPROCS=%d, 64 workers: ops/s x duration = %.3f N in 3 tries", procs, implied)
+			}
 		}
 	}
 }
