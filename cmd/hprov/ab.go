@@ -351,7 +351,9 @@ func makeOutDir(dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", fmt.Errorf("-o: %v", unwrapPath(err))
 	}
-	return dir, nil
+	// Absolute, so that the go tool pprof commands printed work from
+	// anywhere.
+	return filepath.Abs(dir)
 }
 
 // interleave runs both sides' binaries o.count times each in Thue-Morse

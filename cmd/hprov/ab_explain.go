@@ -39,6 +39,7 @@ func explain(ctx context.Context, base, head *abSide, regs []abRegression, o abO
 		if r.unit != "sec/op" {
 			// A CPU profile says where time goes, not bytes or
 			// allocations.
+			fmt.Fprintf(stderr, "hprov ab: Benchmark%s (%s) regressed in %s: not profiled (a CPU profile explains time; for memory, go test -memprofile)\n", r.name, r.pkg, r.unit)
 			continue
 		}
 		key := r.pkg + "\x00" + r.name
