@@ -73,15 +73,16 @@ func explain(ctx context.Context, base, head *abSide, regs []abRegression, o abO
 			path string
 			p    interface{ Write(io.Writer) error }
 		}{{basePath, bp}, {headPath, hp}} {
-			f, err := os.Create(pp.path)
+			// Whole or not at all, as every output of hprov.
+			f, err := createOutput("-o", pp.path)
 			if err != nil {
 				return err
 			}
 			if err := pp.p.Write(f); err != nil {
-				f.Close()
+				f.Abort()
 				return err
 			}
-			if err := f.Close(); err != nil {
+			if err := f.Commit(); err != nil {
 				return err
 			}
 		}
@@ -99,7 +100,15 @@ func explain(ctx context.Context, base, head *abSide, regs []abRegression, o abO
 			return err
 		}
 		fmt.Fprintf(&text, "\ngo tool pprof -diff_base %s %s\n", shellQuote(basePath), shellQuote(headPath))
-		if err := os.WriteFile(stem+"-diff.txt", []byte(text.String()), 0o644); err != nil {
+		f, err := createOutput("-o", stem+"-diff.txt")
+		if err != nil {
+			return err
+		}
+		if _, err := f.WriteString(text.String()); err != nil {
+			f.Abort()
+			return err
+		}
+		if err := f.Commit(); err != nil {
 			return err
 		}
 		switch gcfg.format() {
