@@ -2,7 +2,6 @@ package benchcmp
 
 import (
 	"errors"
-	"math/big"
 	"slices"
 	"sort"
 	"strings"
@@ -43,7 +42,7 @@ type building struct {
 // the residue keys it mixes, and whether a value matched Mark.
 type acc struct {
 	values  []float64
-	exact   []*big.Rat
+	exact   []benchfmt.Value // the measurements as read, for exact values
 	residue map[benchproc.Key]struct{}
 	marked  bool
 }
@@ -99,7 +98,7 @@ func Build(in *Input, p Projection, o Options) (*Tables, error) {
 				t.cols[colKey] = struct{}{}
 			}
 			c.values = append(c.values, res.Values[i].Value)
-			c.exact = append(c.exact, exactValue(res.Values[i]))
+			c.exact = append(c.exact, res.Values[i])
 			c.residue[resKey] = struct{}{}
 			if mark == nil || m.Test(i) {
 				c.marked = true
@@ -174,15 +173,15 @@ func sortedKeys[V any](m map[benchproc.Key]V) []benchproc.Key {
 }
 
 // sortTogether sorts vs ascending and applies the same permutation to xs,
-// so that exact values stay beside their float images. (NewSample then
+// so that each measurement as read stays beside its float. (NewSample then
 // finds vs already sorted.)
-func sortTogether(vs []float64, xs []*big.Rat) {
+func sortTogether(vs []float64, xs []benchfmt.Value) {
 	sort.Sort(pairs{vs, xs})
 }
 
 type pairs struct {
 	v []float64
-	x []*big.Rat
+	x []benchfmt.Value
 }
 
 func (p pairs) Len() int           { return len(p.v) }

@@ -18,7 +18,8 @@ import (
 // decimal whenever the input has at most 15 significant digits, which Go
 // benchmark output always has. The exact value is that decimal times the
 // tidying factor, itself a power of ten (shortest decimal of 1e-9 is
-// "1e-09"). Medians and deltas over these are exact rationals.
+// "1e-09"). Medians and deltas over these are exact rationals, computed
+// on demand for the one or two values a center needs.
 
 // exactValue returns v's value as an exact rational.
 func exactValue(v benchfmt.Value) *big.Rat {
@@ -58,13 +59,13 @@ func (c *Cell) ExactCenter() *big.Rat {
 	if c.assumeExact {
 		for i, v := range vs {
 			if v == c.Summary.Center {
-				return new(big.Rat).Set(c.exact[i])
+				return exactValue(c.exact[i])
 			}
 		}
 	}
 	if n%2 == 1 {
-		return new(big.Rat).Set(c.exact[n/2])
+		return exactValue(c.exact[n/2])
 	}
-	m := new(big.Rat).Add(c.exact[n/2-1], c.exact[n/2])
+	m := new(big.Rat).Add(exactValue(c.exact[n/2-1]), exactValue(c.exact[n/2]))
 	return m.Quo(m, big.NewRat(2, 1))
 }

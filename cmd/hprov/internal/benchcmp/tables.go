@@ -3,9 +3,9 @@ package benchcmp
 import (
 	"errors"
 	"math"
-	"math/big"
 
 	"github.com/aclements/go-moremath/stats"
+	"golang.org/x/perf/benchfmt"
 	"golang.org/x/perf/benchmath"
 	"golang.org/x/perf/benchproc"
 )
@@ -80,7 +80,7 @@ type Cell struct {
 	// Options.Mark.
 	Marked bool
 
-	exact       []*big.Rat // parallel to Sample.Values
+	exact       []benchfmt.Value // as read, parallel to Sample.Values
 	assumeExact bool
 }
 

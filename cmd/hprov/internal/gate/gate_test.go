@@ -212,7 +212,7 @@ func TestJSON(t *testing.T) {
 	}
 	// Too few samples for an interval: null bounds, not ±Inf.
 	_, stdout, _ = run(t, bench("A", 3, 100, "ns/op"), bench("A", 3, 100, "ns/op"), "-format", "json")
-	if !strings.Contains(stdout, `"lo":null,"hi":null,"n":3`) {
+	if !strings.Contains(stdout, `"lo":null,"hi":null,"n":3`) || !strings.Contains(stdout, `"warnings":["need >= 6 samples for confidence interval at level 0.95","need >= 4 samples to detect a difference at alpha level 0.05"]`) {
 		t.Errorf("n=3: %s", stdout)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"slices"
 
 	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
 )
@@ -26,6 +27,9 @@ type jsonRow struct {
 	Threshold float64  `json:"threshold"`
 	Gated     bool     `json:"gated"`
 	Verdict   Verdict  `json:"verdict"`
+	// Warnings are benchstat's footnotes for the row's cells and
+	// comparison ("need >= 6 samples for confidence interval ...").
+	Warnings []string `json:"warnings,omitempty"`
 }
 
 type jsonSide struct {
@@ -39,10 +43,10 @@ type jsonSide struct {
 // WriteJSON writes one JSON object per row, one per line (JSON Lines):
 // benchmark, unit, config (the table's key fields), old and new (label,
 // median, lo, hi, n; new is null when missing), delta, p (null when
-// missing), p_adjusted (with -correct holm), alpha, threshold, gated and
-// verdict. lo and hi bound the confidence interval of the median; they
-// are null where benchstat prints "± ∞" (too few samples for an
-// interval).
+// missing), p_adjusted (with -correct holm), alpha, threshold, gated,
+// verdict and benchstat's warnings for the row. lo and hi bound the
+// confidence interval of the median; they are null where benchstat
+// prints "± ∞" (too few samples for an interval).
 func (rep *Report) WriteJSON(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
@@ -70,6 +74,7 @@ func (rep *Report) WriteJSON(w io.Writer) error {
 				j.PAdjusted = &pa
 			}
 		}
+		j.Warnings = warnings(r)
 		if err := enc.Encode(j); err != nil {
 			return err
 		}
@@ -88,4 +93,27 @@ func side(label string, c *benchcmp.Cell) *jsonSide {
 		return &v
 	}
 	return &jsonSide{Label: label, Median: c.Summary.Center, Lo: bound(c.Summary.Lo), Hi: bound(c.Summary.Hi), N: c.N()}
+}
+
+// warnings collects, without repeats, the footnotes benchstat attaches to
+// a row's cells and its comparison.
+func warnings(r *Row) []string {
+	var out []string
+	add := func(errs []error) {
+		for _, e := range errs {
+			if !slices.Contains(out, e.Error()) {
+				out = append(out, e.Error())
+			}
+		}
+	}
+	for _, c := range []*benchcmp.Cell{r.Old, r.New} {
+		if c != nil {
+			add(c.Sample.Warnings)
+			add(c.Summary.Warnings)
+		}
+	}
+	if r.New != nil {
+		add(r.New.Comparison.Warnings)
+	}
+	return out
 }
