@@ -66,6 +66,20 @@ func storm(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	// After the first signal, the next one gets the default action.
 	context.AfterFunc(ctx, stop)
+	// The generator's own ceiling, per worker count, before the profiles
+	// start: it is not part of any storm.
+	ceilings := map[int]float64{}
+	if p.config.Rate > 0 {
+		for _, s := range p.storms {
+			if _, ok := ceilings[s.workers]; ok || ctx.Err() != nil {
+				continue
+			}
+			if c, err := loadgen.Ceiling(ctx, s.workers, ceilingTime); err == nil {
+				ceilings[s.workers] = c
+			}
+		}
+	}
+
 	if cpu != nil {
 		if err := pprof.StartCPUProfile(cpu); err != nil {
 			outs.abort()
@@ -78,18 +92,6 @@ func storm(args []string, stdout, stderr io.Writer) int {
 	if outs.get("-blockprofile") != nil {
 		runtime.SetBlockProfileRate(1)
 		defer runtime.SetBlockProfileRate(0)
-	}
-
-	ceilings := map[int]float64{}
-	if p.config.Rate > 0 {
-		for _, s := range p.storms {
-			if _, ok := ceilings[s.workers]; ok || ctx.Err() != nil {
-				continue
-			}
-			if c, err := loadgen.Ceiling(ctx, s.workers, ceilingTime); err == nil {
-				ceilings[s.workers] = c
-			}
-		}
 	}
 
 	var (
