@@ -263,3 +263,30 @@ func TestVerdictIsNotBenchmarkData(t *testing.T) {
 		}
 	}
 }
+
+// Rows from tables with different keys get a Config column with only the
+// keys that differ; several column pairs put the labels in the cells.
+func TestMarkdownConfigAndPairs(t *testing.T) {
+	side := func(ns float64) string {
+		return "goos: linux\npkg: a\n" + bench("X", 6, ns, "ns/op") + "pkg: b\n" + bench("X", 6, ns, "ns/op")
+	}
+	_, stdout, _ := run(t, side(100), side(100), "-format", "markdown")
+	if !strings.Contains(stdout, "| Config | Benchmark |") || !strings.Contains(stdout, "| pkg: b | `X` |") || strings.Contains(stdout, "goos") {
+		t.Errorf("config column:\n%s", stdout)
+	}
+	in, err := benchcmp.ReadSources([]benchcmp.Source{{Label: "f", R: strings.NewReader(
+		bench("Y/impl=a", 6, 100, "ns/op") + bench("Y/impl=b", 6, 100, "ns/op") + bench("Y/impl=c", 6, 200, "ns/op"))}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := benchcmp.DefaultProjection()
+	p.Col = "/impl"
+	cfg := DefaultConfig()
+	cfg.Format = FormatMarkdown
+	var o, e strings.Builder
+	code := Run("hprov compare", in, p, cfg, &o, &e)
+	if code != ExitRegression || !strings.Contains(o.String(), "| Benchmark | Unit | Old | New |") ||
+		!strings.Contains(o.String(), "| a: 100.0n ± 0% | c: 200.0n ± 0% | +100.00% |") || !strings.Contains(e.String(), "c vs a") {
+		t.Errorf("exit %d\n%s\n%s", code, o.String(), e.String())
+	}
+}

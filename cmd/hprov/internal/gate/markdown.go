@@ -15,7 +15,8 @@ import (
 // rows with their verdicts, under a one-line summary: what a pull-request
 // comment needs. The Old and New columns are headed by the input labels
 // when every row compares the same two; a Config column appears when the
-// rows come from tables with different keys.
+// rows come from tables with different keys, and shows the keys that
+// differ.
 func (rep *Report) WriteMarkdown(w io.Writer) error {
 	bw := bufio.NewWriter(w)
 	code, why := rep.outcome()
@@ -24,12 +25,18 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		return bw.Flush()
 	}
 	oldH, newH := rep.Rows[0].OldLabel, rep.Rows[0].NewLabel
-	sameLabels, sameConfig := true, true
-	cfg0 := configString(rep.Rows[0].Table)
+	sameLabels := true
+	varying := make(map[string]bool) // config keys whose values differ between rows
+	cfg0 := rep.Rows[0].Table.Config()
 	for _, r := range rep.Rows {
 		sameLabels = sameLabels && r.OldLabel == oldH && r.NewLabel == newH
-		sameConfig = sameConfig && configString(r.Table) == cfg0
+		for i, c := range r.Table.Config() {
+			if i >= len(cfg0) || c != cfg0[i] {
+				varying[c.Key] = true
+			}
+		}
 	}
+	sameConfig := len(varying) == 0
 	if !sameLabels {
 		oldH, newH = "Old", "New"
 	}
@@ -74,17 +81,20 @@ func (rep *Report) WriteMarkdown(w io.Writer) error {
 		}
 		cells := []string{"`" + r.Benchmark + "`", r.Unit, cell(r.OldLabel, r.Old), cell(r.NewLabel, r.New), d, p, v}
 		if !sameConfig {
-			cells = append([]string{configString(r.Table)}, cells...)
+			cells = append([]string{configString(r.Table, varying)}, cells...)
 		}
 		mdRow(bw, cells)
 	}
 	return bw.Flush()
 }
 
-func configString(t *benchcmp.Table) string {
+// configString shows a table's values of the keys that vary.
+func configString(t *benchcmp.Table, keys map[string]bool) string {
 	var parts []string
 	for _, c := range t.Config() {
-		parts = append(parts, c.Key+": "+c.Value)
+		if keys[c.Key] {
+			parts = append(parts, c.Key+": "+c.Value)
+		}
 	}
 	return strings.Join(parts, ", ")
 }
