@@ -416,3 +416,47 @@ func TestEncryptedPrivateBlob(t *testing.T) {
 		ok(t, c2.ReleaseContext(h2, 0))
 	}
 }
+
+// plainStore is a Store that is not an ExportStore: the CSP must remember exportability.
+type plainStore struct{ Store }
+
+// Contract: a pair's CRYPT_EXPORTABLE survives a restart with DirStore (it is in the file), and
+// lasts the CSP's lifetime with a Store that cannot keep it.
+func TestExportableKeptByStore(t *testing.T) {
+	dir := t.TempDir()
+	c := New(WithStore(must(DirStore(dir))(t)))
+	h := must(c.AcquireContext("persist", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	_ = must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	_ = must(c.GenKey(h, AT_SIGNATURE, 1024<<16))(t)
+	ok(t, c.ReleaseContext(h, 0))
+
+	c2 := New(WithStore(must(DirStore(dir))(t))) // a restart
+	h2 := must(c2.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
+	defer c2.ReleaseContext(h2, 0)
+	_ = must(c2.ExportKey(must(c2.GetUserKey(h2, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0))(t)
+	_, err := c2.ExportKey(must(c2.GetUserKey(h2, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "non-exportable pair after a restart", err, NTE_BAD_KEY_STATE)
+	// Replacing the exportable pair with a non-exportable one clears the flag on disk.
+	_ = must(c2.GenKey(h2, AT_KEYEXCHANGE, 1024<<16))(t)
+	c3 := New(WithStore(must(DirStore(dir))(t)))
+	h3 := must(c3.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
+	defer c3.ReleaseContext(h3, 0)
+	_, err = c3.ExportKey(must(c3.GetUserKey(h3, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "replaced by a non-exportable pair", err, NTE_BAD_KEY_STATE)
+
+	// A Store that keeps no permissions: the CSP remembers, until the container is deleted.
+	p := New(WithStore(plainStore{MemStore()}))
+	hp := must(p.AcquireContext("plain", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	_ = must(p.GenKey(hp, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	_ = must(p.ExportKey(must(p.GetUserKey(hp, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0))(t)
+	_ = must(p.GenKey(hp, AT_KEYEXCHANGE, 1024<<16))(t)
+	_, err = p.ExportKey(must(p.GetUserKey(hp, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
+	wantCode(t, "plain store, replaced pair", err, NTE_BAD_KEY_STATE)
+	_ = must(p.GenKey(hp, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	ok(t, p.ReleaseContext(hp, 0))
+	_, err = p.AcquireContext("plain", "", PROV_RSA_AES, CRYPT_DELETEKEYSET)
+	ok(t, err)
+	if len(p.exports.m) != 0 {
+		t.Errorf("marks left after the container's deletion: %d", len(p.exports.m))
+	}
+}

@@ -307,8 +307,15 @@ func newID() uint64 {
 
 // userKey returns the key pair of keySpec of the context ctx (table handle eh).
 func (c *CSP) userKey(eh engine.Handle, ctx *context, keySpec uint32) (*rsa.PrivateKey, error) {
+	k, _, err := c.userKeyExportable(eh, ctx, keySpec)
+	return k, err
+}
+
+// userKeyExportable is userKey that also says whether the pair may be exported: as its
+// Container records it, or as this CSP remembers it for a Store that does not.
+func (c *CSP) userKeyExportable(eh engine.Handle, ctx *context, keySpec uint32) (*rsa.PrivateKey, bool, error) {
 	if keySpec != AT_KEYEXCHANGE && keySpec != AT_SIGNATURE {
-		return nil, fmt.Errorf("csp: key spec %d: %w", keySpec, NTE_NO_KEY)
+		return nil, false, fmt.Errorf("csp: key spec %d: %w", keySpec, NTE_NO_KEY)
 	}
 	var cont Container
 	if ctx.verify {
@@ -320,14 +327,14 @@ func (c *CSP) userKey(eh engine.Handle, ctx *context, keySpec uint32) (*rsa.Priv
 	} else {
 		var err error
 		if cont, err = c.loadContainer(ctx); err != nil {
-			return nil, err
+			return nil, false, err
 		}
 	}
 	k := cont.key(keySpec)
 	if k == nil {
-		return nil, fmt.Errorf("csp: no key pair for key spec %d: %w", keySpec, NTE_NO_KEY)
+		return nil, false, fmt.Errorf("csp: no key pair for key spec %d: %w", keySpec, NTE_NO_KEY)
 	}
-	return k, nil
+	return k, cont.exportable(keySpec) || c.exports.has(ctx.store, k), nil
 }
 
 func (c *CSP) loadContainer(ctx *context) (Container, error) {

@@ -20,7 +20,8 @@ import (
 //
 //	magic    [4]byte "HPKC"
 //	version  uint16  (1)
-//	reserved uint16  (0)
+//	flags    uint16  bit 0: the AT_KEYEXCHANGE pair is exportable, bit 1: the AT_SIGNATURE
+//	                 pair is (files written before the flags existed have 0 here)
 //	length   uint32  length of the payload
 //	payload:
 //	    id      uint64
@@ -36,6 +37,9 @@ const (
 	headerLen   = 4 + 2 + 2 + 4
 	fileSuffix  = ".key"
 	tmpPrefix   = ".hprov-tmp-"
+
+	flagKXExportable  = 1
+	flagSigExportable = 2
 )
 
 // DirStore returns a Store that keeps each container in its own file in the directory path
@@ -132,6 +136,10 @@ func (s *dirStore) load(name string) (Container, error) {
 }
 
 func (s *dirStore) SetKey(name string, id uint64, keySpec uint32, key *rsa.PrivateKey) error {
+	return s.SetKeyExportable(name, id, keySpec, key, false)
+}
+
+func (s *dirStore) SetKeyExportable(name string, id uint64, keySpec uint32, key *rsa.PrivateKey, exportable bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, err := s.load(name)
@@ -141,7 +149,7 @@ func (s *dirStore) SetKey(name string, id uint64, keySpec uint32, key *rsa.Priva
 	if c.ID != id {
 		return fmt.Errorf("csp: container %q was deleted and created again: %w", name, NTE_BAD_KEYSET)
 	}
-	if err := c.set(keySpec, key); err != nil {
+	if err := c.setExportable(keySpec, key, exportable); err != nil {
 		return err
 	}
 	data, err := encodeContainer(name, c)
@@ -244,7 +252,14 @@ func encodeContainer(name string, c Container) ([]byte, error) {
 	b := make([]byte, 0, headerLen+payload+sha256.Size)
 	b = append(b, fileMagic...)
 	b = binary.BigEndian.AppendUint16(b, fileVersion)
-	b = binary.BigEndian.AppendUint16(b, 0)
+	var flags uint16
+	if c.KeyExchangeExportable {
+		flags |= flagKXExportable
+	}
+	if c.SignatureExportable {
+		flags |= flagSigExportable
+	}
+	b = binary.BigEndian.AppendUint16(b, flags)
 	b = binary.BigEndian.AppendUint32(b, uint32(payload))
 	b = binary.BigEndian.AppendUint64(b, c.ID)
 	b = binary.BigEndian.AppendUint16(b, uint16(len(name)))
@@ -277,6 +292,9 @@ func decodeContainer(name string, data []byte) (Container, error) {
 	}
 	r := reader{b: body[headerLen:]}
 	var c Container
+	flags := binary.BigEndian.Uint16(data[6:])
+	c.KeyExchangeExportable = flags&flagKXExportable != 0
+	c.SignatureExportable = flags&flagSigExportable != 0
 	c.ID = r.u64()
 	stored := string(r.bytes(int(r.u16())))
 	kx := r.bytes(int(r.u32()))

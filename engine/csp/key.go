@@ -110,16 +110,16 @@ func (c *CSP) newKey(eh engine.Handle, ctx *context, ks *keyState) (KeyHandle, e
 // GetUserKey returns a new handle to the context's key pair of keySpec (AT_KEYEXCHANGE or
 // AT_SIGNATURE): NTE_NO_KEY if there is none (or keySpec is neither), NTE_BAD_KEYSET if the
 // container was deleted or cannot be read. Destroying the handle leaves the pair in place. The
-// key is exportable if the pair was generated or imported with CRYPT_EXPORTABLE by this CSP
-// (a Store keeps key pairs, not their permissions: a pair loaded from a DirStore by a new CSP
-// is not exportable).
+// key is exportable if the pair was generated or imported with CRYPT_EXPORTABLE (an
+// ExportStore, such as MemStore and DirStore, keeps that with the pair; with another Store
+// only this CSP remembers it).
 func (c *CSP) GetUserKey(h ProvHandle, keySpec uint32) (KeyHandle, error) {
 	eh, ctx, err := c.pin(uint64(h), kindCtx)
 	if err != nil {
 		return 0, err
 	}
 	defer c.tab.Unpin(eh)
-	priv, err := c.userKey(eh, ctx.ctx, keySpec)
+	priv, exportable, err := c.userKeyExportable(eh, ctx.ctx, keySpec)
 	if err != nil {
 		return 0, err
 	}
@@ -128,7 +128,7 @@ func (c *CSP) GetUserKey(h ProvHandle, keySpec uint32) (KeyHandle, error) {
 		alg = CALG_RSA_SIGN
 	}
 	perms := defaultPerms
-	if c.isExportable(eh, ctx.ctx, priv) {
+	if exportable {
 		perms |= CRYPT_EXPORT
 	}
 	return c.newKey(eh, ctx.ctx, rsaKeyState(alg, &priv.PublicKey, priv, perms))

@@ -2,18 +2,16 @@ package csp
 
 import (
 	"crypto/rsa"
-	"strconv"
 	"sync"
 
 	"github.com/hprov/hprov/engine"
 )
 
-// exportMarks remembers which stored key pairs were generated or imported with
-// CRYPT_EXPORTABLE, since a Store keeps key pairs but not their permissions. A mark names the
-// container (its store name, or a verify context) and the pair's modulus, which survives a
-// DirStore's reload and changes when a later GenKey or ImportKey replaces the pair. Marks of a
-// container go when the container is deleted (or the verify context released), and a replaced
-// pair's mark goes with it.
+// exportMarks remembers which key pairs were generated or imported with CRYPT_EXPORTABLE into
+// a Store that is not an ExportStore, which keeps key pairs but not their permissions. A mark
+// names the container (its store name) and the pair's modulus, which changes when a later
+// GenKey or ImportKey replaces the pair. A container's marks go when the container is deleted,
+// and a replaced pair's mark goes with it. Marks last as long as the CSP.
 type exportMarks struct {
 	mu sync.Mutex
 	m  map[exportMark]struct{}
@@ -36,8 +34,11 @@ func (e *exportMarks) set(container string, priv *rsa.PrivateKey) {
 
 func (e *exportMarks) has(container string, priv *rsa.PrivateKey) bool {
 	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.m) == 0 {
+		return false
+	}
 	_, ok := e.m[markOf(container, priv)]
-	e.mu.Unlock()
 	return ok
 }
 
@@ -60,44 +61,27 @@ func (e *exportMarks) dropContainer(container string) {
 	e.mu.Unlock()
 }
 
-// markName is the container part of the marks of context ctx (table handle eh): its store name,
-// or for a verify context a name no store name can take (store names have no NUL).
-func markName(eh engine.Handle, ctx *context) string {
-	if ctx.verify {
-		return "\x00" + strconv.FormatUint(uint64(eh), 16)
-	}
-	return ctx.store
-}
-
 // storeKey puts a new key pair in the context's container, or a verify context's ephemeral
-// one, and remembers whether it is exportable.
+// one, with whether it is exportable.
 func (c *CSP) storeKey(eh engine.Handle, ctx *context, spec uint32, priv *rsa.PrivateKey, exportable bool) error {
-	name := markName(eh, ctx)
-	var old *rsa.PrivateKey
 	if ctx.verify {
-		err := c.withSide(eh, func(s *sideState) error {
-			old = s.keys.key(spec)
-			return s.keys.set(spec, priv)
+		return c.withSide(eh, func(s *sideState) error {
+			return s.keys.setExportable(spec, priv, exportable)
 		})
-		if err != nil {
-			return err
-		}
-	} else {
-		if cont, err := c.store.Load(ctx.store); err == nil {
-			old = cont.key(spec)
-		}
-		if err := c.store.SetKey(ctx.store, ctx.id, spec, priv); err != nil {
-			return err
-		}
 	}
-	c.exports.drop(name, old) // the replaced pair is gone
+	if es, ok := c.store.(ExportStore); ok {
+		return es.SetKeyExportable(ctx.store, ctx.id, spec, priv, exportable)
+	}
+	var old *rsa.PrivateKey
+	if cont, err := c.store.Load(ctx.store); err == nil {
+		old = cont.key(spec)
+	}
+	if err := c.store.SetKey(ctx.store, ctx.id, spec, priv); err != nil {
+		return err
+	}
+	c.exports.drop(ctx.store, old) // the replaced pair is gone
 	if exportable {
-		c.exports.set(name, priv)
+		c.exports.set(ctx.store, priv)
 	}
 	return nil
-}
-
-// isExportable reports whether the stored pair priv of context ctx may be exported.
-func (c *CSP) isExportable(eh engine.Handle, ctx *context, priv *rsa.PrivateKey) bool {
-	return c.exports.has(markName(eh, ctx), priv)
 }

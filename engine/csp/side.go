@@ -6,7 +6,7 @@ import "github.com/hprov/hprov/engine"
 // context objects are immutable (every verify context of a provider shares one). It lives in
 // CSP.side from the first call that needs it until the context's last release.
 type sideState struct {
-	keys Container // a verify context's ephemeral key pairs (ID unused)
+	keys Container // a verify context's ephemeral key pairs and their exportability (ID unused)
 
 	// GetProvParam enumerations: the next index to return, and the container names that
 	// PP_ENUMCONTAINERS took at CRYPT_FIRST (a snapshot, so that the enumeration is stable).
@@ -31,13 +31,9 @@ func (c *CSP) withSide(eh engine.Handle, f func(*sideState) error) error {
 // dropSide forgets the side state of a released context.
 func (c *CSP) dropSide(eh engine.Handle) {
 	c.sideMu.Lock()
-	s, ok := c.side[eh]
-	if ok {
+	if _, ok := c.side[eh]; ok {
 		delete(c.side, eh)
 		c.sideN.Add(-1)
 	}
 	c.sideMu.Unlock()
-	if ok && (s.keys.KeyExchange != nil || s.keys.Signature != nil) {
-		c.exports.dropContainer(markName(eh, &context{verify: true}))
-	}
 }

@@ -14,6 +14,11 @@ type Container struct {
 	ID          uint64
 	KeyExchange *rsa.PrivateKey // AT_KEYEXCHANGE pair, nil if none
 	Signature   *rsa.PrivateKey // AT_SIGNATURE pair, nil if none
+
+	// Whether each pair was made or imported with CRYPT_EXPORTABLE: kept by an ExportStore,
+	// false from other Stores.
+	KeyExchangeExportable bool
+	SignatureExportable   bool
 }
 
 // A Store keeps key containers by name. The CSP validates names before it calls a Store (at
@@ -31,6 +36,16 @@ type Store interface {
 	SetKey(name string, id uint64, keySpec uint32, key *rsa.PrivateKey) error
 	// Delete removes the container; NTE_BAD_KEYSET if it does not exist.
 	Delete(name string) error
+}
+
+// An ExportStore is a Store that also keeps whether each key pair may be exported
+// (CRYPT_EXPORTABLE), and returns it in Container. MemStore and DirStore are ExportStores;
+// with another Store the CSP remembers it for its own lifetime only, so a key pair that a new
+// CSP loads from such a Store is not exportable.
+type ExportStore interface {
+	Store
+	// SetKeyExportable is SetKey that also records whether the pair may be exported.
+	SetKeyExportable(name string, id uint64, keySpec uint32, key *rsa.PrivateKey, exportable bool) error
 }
 
 // MemStore returns an empty in-memory Store, the default of New. Its containers live as long
@@ -63,13 +78,17 @@ func (s *memStore) Load(name string) (Container, error) {
 }
 
 func (s *memStore) SetKey(name string, id uint64, keySpec uint32, key *rsa.PrivateKey) error {
+	return s.SetKeyExportable(name, id, keySpec, key, false)
+}
+
+func (s *memStore) SetKeyExportable(name string, id uint64, keySpec uint32, key *rsa.PrivateKey, exportable bool) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.m[name]
 	if !ok || c.ID != id {
 		return fmt.Errorf("csp: container %q: %w", name, NTE_BAD_KEYSET)
 	}
-	if err := c.set(keySpec, key); err != nil {
+	if err := c.setExportable(keySpec, key, exportable); err != nil {
 		return err
 	}
 	s.m[name] = c
@@ -97,14 +116,28 @@ func (c *Container) key(keySpec uint32) *rsa.PrivateKey {
 	return nil
 }
 
-func (c *Container) set(keySpec uint32, key *rsa.PrivateKey) error {
+// setExportable replaces the pair for keySpec and its exportability.
+func (c *Container) setExportable(keySpec uint32, key *rsa.PrivateKey, exportable bool) error {
 	switch keySpec {
 	case AT_KEYEXCHANGE:
-		c.KeyExchange = key
+		c.KeyExchange, c.KeyExchangeExportable = key, exportable
 	case AT_SIGNATURE:
-		c.Signature = key
+		c.Signature, c.SignatureExportable = key, exportable
 	default:
 		return fmt.Errorf("csp: key spec %d: %w", keySpec, NTE_BAD_ALGID)
 	}
 	return nil
 }
+
+// exportable reports whether the pair for keySpec was recorded exportable.
+func (c *Container) exportable(keySpec uint32) bool {
+	if keySpec == AT_KEYEXCHANGE {
+		return c.KeyExchangeExportable
+	}
+	return keySpec == AT_SIGNATURE && c.SignatureExportable
+}
+
+var (
+	_ ExportStore = (*memStore)(nil)
+	_ ExportStore = (*dirStore)(nil)
+)
