@@ -51,9 +51,9 @@ type Row struct {
 	// P is benchmath's p-value (0: an exact comparison); PAdjusted is
 	// the Holm-adjusted p-value under CorrectHolm, else P.
 	P, PAdjusted float64
-	// Tested reports whether the row's p-value took part in the
-	// decision (gated, compared, enough samples): the family Holm
-	// corrects over.
+	// Tested reports whether the row's p-value decides its verdict
+	// (compared, with enough samples); the tested rows that are also
+	// gated are the family Holm corrects over.
 	Tested bool
 	// Gated reports whether the row counts towards the exit status.
 	Gated   bool
