@@ -93,7 +93,8 @@ type Option func(*config)
 // handle that is zero, forged, of the wrong kind, released, or whose context was released
 // gives ERROR_INVALID_PARAMETER (instead of NTE_BAD_UID, NTE_BAD_KEY, NTE_BAD_HASH or
 // ERROR_INVALID_HANDLE), which is what code ported from Windows, and Wine's tests, expect.
-// ERROR_BUSY, NTE_BAD_FLAGS and all other codes are unchanged.
+// ERROR_BUSY, NTE_BAD_FLAGS and all other codes are unchanged, and so is CreateHash's answer to
+// a zero HMAC key (NTE_BAD_KEY), since advapi32 passes that optional handle to the provider.
 func WithAdvapiErrors() Option { return func(c *config) { c.advapi = true } }
 
 // WithStore keeps named containers in s instead of the default in-memory store.

@@ -23,7 +23,9 @@
 // hash handle is NTE_BAD_KEY or NTE_BAD_HASH; a handle of the wrong kind, live or released, is
 // ERROR_INVALID_HANDLE; a number that was never a handle of this provider is
 // ERROR_INVALID_PARAMETER. WithAdvapiErrors selects desktop advapi32's model instead, which
-// answers ERROR_INVALID_PARAMETER to all of those.
+// answers ERROR_INVALID_PARAMETER to all of those, except a zero HMAC key in CreateHash, which
+// advapi32 passes to the provider (NTE_BAD_KEY in both models). Optional handles (the hash of
+// Encrypt and Decrypt, the keys of ExportKey and ImportKey) may be zero: none.
 //
 // # Design
 //
