@@ -1,7 +1,6 @@
 package csp
 
 import (
-	"crypto"
 	"crypto/md5"
 	"crypto/sha1"
 	"crypto/sha256"
@@ -56,7 +55,6 @@ type algInfo struct {
 	id       uint32
 	class    algClass
 	newHash  func() hash.Hash // classHash; nil for CALG_SSL3_SHAMD5, which hashes no data
-	crypto   crypto.Hash      // classHash: the digest's identity in PKCS#1 v1.5 signatures
 	size     int              // classHash: digest bytes
 	blockLen int              // classBlock: block bytes
 	listOnly bool             // listed by PP_ENUMALGS but no key algorithm (CALG_AES, as on Windows)
@@ -79,12 +77,12 @@ var (
 	algAES128   = algInfo{id: CALG_AES_128, class: classBlock, blockLen: 16, defLen: 128, minLen: 128, maxLen: 128, name: "AES-128", longName: "Advanced Encryption Standard (AES-128)"}
 	algAES192   = algInfo{id: CALG_AES_192, class: classBlock, blockLen: 16, defLen: 192, minLen: 192, maxLen: 192, name: "AES-192", longName: "Advanced Encryption Standard (AES-192)"}
 	algAES256   = algInfo{id: CALG_AES_256, class: classBlock, blockLen: 16, defLen: 256, minLen: 256, maxLen: 256, name: "AES-256", longName: "Advanced Encryption Standard (AES-256)"}
-	algSHA1     = algInfo{id: CALG_SHA1, class: classHash, newHash: sha1.New, crypto: crypto.SHA1, size: sha1.Size, defLen: 160, minLen: 160, maxLen: 160, protocols: flagSigning, name: "SHA-1", longName: "Secure Hash Algorithm (SHA-1)"}
-	algSHA256   = algInfo{id: CALG_SHA_256, class: classHash, newHash: sha256.New, crypto: crypto.SHA256, size: sha256.Size, defLen: 256, minLen: 256, maxLen: 256, protocols: flagSigning, name: "SHA-256", longName: "Secure Hash Algorithm (SHA-256)"}
-	algSHA384   = algInfo{id: CALG_SHA_384, class: classHash, newHash: sha512.New384, crypto: crypto.SHA384, size: sha512.Size384, defLen: 384, minLen: 384, maxLen: 384, protocols: flagSigning, name: "SHA-384", longName: "Secure Hash Algorithm (SHA-384)"}
-	algSHA512   = algInfo{id: CALG_SHA_512, class: classHash, newHash: sha512.New, crypto: crypto.SHA512, size: sha512.Size, defLen: 512, minLen: 512, maxLen: 512, protocols: flagSigning, name: "SHA-512", longName: "Secure Hash Algorithm (SHA-512)"}
-	algMD4      = algInfo{id: CALG_MD4, class: classHash, newHash: newMD4, crypto: crypto.MD4, size: 16, defLen: 128, minLen: 128, maxLen: 128, protocols: flagSigning, name: "MD4", longName: "Message Digest 4 (MD4)"}
-	algMD5      = algInfo{id: CALG_MD5, class: classHash, newHash: md5.New, crypto: crypto.MD5, size: md5.Size, defLen: 128, minLen: 128, maxLen: 128, protocols: flagSigning, name: "MD5", longName: "Message Digest 5 (MD5)"}
+	algSHA1     = algInfo{id: CALG_SHA1, class: classHash, newHash: sha1.New, size: sha1.Size, defLen: 160, minLen: 160, maxLen: 160, protocols: flagSigning, name: "SHA-1", longName: "Secure Hash Algorithm (SHA-1)"}
+	algSHA256   = algInfo{id: CALG_SHA_256, class: classHash, newHash: sha256.New, size: sha256.Size, defLen: 256, minLen: 256, maxLen: 256, protocols: flagSigning, name: "SHA-256", longName: "Secure Hash Algorithm (SHA-256)"}
+	algSHA384   = algInfo{id: CALG_SHA_384, class: classHash, newHash: sha512.New384, size: sha512.Size384, defLen: 384, minLen: 384, maxLen: 384, protocols: flagSigning, name: "SHA-384", longName: "Secure Hash Algorithm (SHA-384)"}
+	algSHA512   = algInfo{id: CALG_SHA_512, class: classHash, newHash: sha512.New, size: sha512.Size, defLen: 512, minLen: 512, maxLen: 512, protocols: flagSigning, name: "SHA-512", longName: "Secure Hash Algorithm (SHA-512)"}
+	algMD4      = algInfo{id: CALG_MD4, class: classHash, newHash: newMD4, size: 16, defLen: 128, minLen: 128, maxLen: 128, protocols: flagSigning, name: "MD4", longName: "Message Digest 4 (MD4)"}
+	algMD5      = algInfo{id: CALG_MD5, class: classHash, newHash: md5.New, size: md5.Size, defLen: 128, minLen: 128, maxLen: 128, protocols: flagSigning, name: "MD5", longName: "Message Digest 5 (MD5)"}
 	algSignBase = algInfo{id: CALG_RSA_SIGN, class: classRSA, defLen: rsaBits, minLen: 384, maxLen: 16384, protocols: flagSigning | flagIPSec, name: "RSA_SIGN", longName: "RSA Signature"}
 	algKeyxBase = algInfo{id: CALG_RSA_KEYX, class: classRSA, defLen: 1024, minLen: 384, maxLen: 1024, protocols: flagSigning | flagIPSec, name: "RSA_KEYX", longName: "RSA Key Exchange"}
 	algSign     = algInfo{id: CALG_RSA_SIGN, class: classRSA, defLen: rsaBits, minLen: 384, maxLen: 16384, protocols: flagSigning | flagIPSec, name: "RSA_SIGN", longName: "RSA Signature"}
