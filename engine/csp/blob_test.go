@@ -460,3 +460,36 @@ func TestExportableKeptByStore(t *testing.T) {
 		t.Errorf("marks left after the container's deletion: %d", len(p.exports.m))
 	}
 }
+
+// A 512-bit key pair (made for this test with GODEBUG=rsa1024min=0), as old Windows code
+// exchanges: it imports, Go refuses to use it (NTE_BAD_KEY, not a data error), and signatures
+// still verify, since VerifySignature does its own arithmetic.
+func TestSmallRSAKey(t *testing.T) {
+	n := new(big.Int).SetBytes(unhex("b3f59d86669b2261d9244297e29a4a4e51d6bbf8a505c944ac57d3a3ae4c7fdfe558f0e32a14fff40b4d0f577109ee63d37d65044b01d4299000263262e7b699"))
+	p := new(big.Int).SetBytes(unhex("c63f8cf54711eb002c5ae5a1b0e8f95757e7eb461fd1221d639e0a495af2f7ed"))
+	q := new(big.Int).SetBytes(unhex("e8622b32fc152e27457e553aaae5f8af26e0e03913b4ff89aa92030d57728bdd"))
+	d := new(big.Int).SetBytes(unhex("0b99d0058fbc3cef6b58cdcd2e3fad7e1682fdfb95a1c59b7e73abf23f847172c0fab736bf37c35ad9a290a63d945f9be19fc1ccc55a8543a9fc20fa1a8b0e1d"))
+	k := &rsa.PrivateKey{PublicKey: rsa.PublicKey{N: n, E: 65537}, D: d, Primes: []*big.Int{p, q}}
+	k.Precompute()
+	c := New()
+	h := verifyCtx(t, c)
+	defer c.ReleaseContext(h, 0)
+	kh := must(c.ImportKey(h, privateBlob(k), 0, 0))(t)
+	if l := must(c.GetKeyParam(kh, KP_KEYLEN, 0))(t); binary.LittleEndian.Uint32(l) != 512 {
+		t.Errorf("KP_KEYLEN %x", l)
+	}
+	_, err := c.Encrypt(kh, 0, true, 0, []byte("x"))
+	wantCode(t, "Encrypt", err, NTE_BAD_KEY)
+	_, err = c.Decrypt(kh, 0, true, 0, make([]byte, 64))
+	wantCode(t, "Decrypt", err, NTE_BAD_KEY)
+	// A signature computed by hand: the PKCS#1 block of SHA-1("m") to the power d.
+	digest := sha1.Sum([]byte("m"))
+	em := []byte{0, 1}
+	t1 := append(append([]byte(nil), digestInfo[CALG_SHA1]...), digest[:]...)
+	for len(em) < 64-len(t1)-1 {
+		em = append(em, 0xff)
+	}
+	em = append(append(em, 0), t1...)
+	sig := new(big.Int).Exp(new(big.Int).SetBytes(em), d, n).FillBytes(make([]byte, 64))
+	ok(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), reversed(sig), kh, 0))
+}

@@ -51,6 +51,14 @@ func rsaDecrypt(priv *rsa.PrivateKey, data []byte, oaep bool) ([]byte, error) {
 		//lint:ignore SA1019 CryptoAPI's RSA key exchange is PKCS#1 v1.5 encryption; interoperability needs it.
 		p, err = rsa.DecryptPKCS1v15(nil, priv, reversed(data))
 	}
+	if err != nil && priv.N.BitLen() < 1024 {
+		// Go refuses keys below 1024 bits unless GODEBUG=rsa1024min=0, with no error value to
+		// test for: if the public operation fails too, the key is the problem, not the data.
+		//lint:ignore SA1019 the same operation as the key exchange it diagnoses.
+		if _, perr := rsa.EncryptPKCS1v15(rand.Reader, &priv.PublicKey, []byte{0}); perr != nil {
+			return nil, fmt.Errorf("csp: RSA decryption: %v: %w", perr, NTE_BAD_KEY)
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("csp: RSA decryption: %w", NTE_BAD_DATA)
 	}
