@@ -122,9 +122,13 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		s := p.storms[i]
 		if res != nil {
 			res.GeneratorCeiling = ceilings[s.workers]
-			done = append(done, res)
-			if res.Open() && res.Count == 0 {
+			// A storm that completed nothing has no rate to report: a
+			// result line of 0 operations would read as data (benchstat
+			// accepts it), so it is a failure and is not written.
+			if res.Count == 0 {
 				failures = append(failures, fmt.Sprintf("%s: no operation completed in the measured phase", s))
+			} else {
+				done = append(done, res)
 			}
 		}
 		if err != nil {
