@@ -200,13 +200,8 @@ func TestExportErrors(t *testing.T) {
 // Contract: a malformed blob is NTE_BAD_DATA or NTE_BAD_TYPE (NTE_BAD_ALGID for an algorithm
 // the provider does not offer), never a panic, and leaves no handle behind.
 func TestImportMalformed(t *testing.T) {
-	c := New()
-	h := containerWithKeys(t, c, "m")
+	c, h, kx, simple := simpleBlobFixture(t, CALG_AES_128)
 	defer c.ReleaseContext(h, 0)
-	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
-	sk := must(c.GenKey(h, CALG_AES_128, CRYPT_EXPORTABLE))(t)
-	simple := must(c.ExportKey(sk, kx, SIMPLEBLOB, 0))(t)
-	ok(t, c.DestroyKey(sk))
 	pair := must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
 	priv := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
 	pub := must(c.ExportKey(pair, 0, PUBLICKEYBLOB, 0))(t)
@@ -349,12 +344,8 @@ func TestPrivateBlobWithoutExponent(t *testing.T) {
 // signature verifies with or without the hash's DigestInfo, and CRYPT_NOHASHOID signs the
 // bare hash (F8).
 func TestWindowsLeniency(t *testing.T) {
-	c := New()
-	h := containerWithKeys(t, c, "len")
+	c, h, kx, blob := simpleBlobFixture(t, CALG_RC4)
 	defer c.ReleaseContext(h, 0)
-	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
-	s := must(c.GenKey(h, CALG_RC4, CRYPT_EXPORTABLE))(t)
-	blob := must(c.ExportKey(s, kx, SIMPLEBLOB, 0))(t)
 	_ = must(c.ImportKey(h, append(blob, 1, 2, 3, 4, 5, 6, 7, 8), kx, 0))(t)
 
 	pub := must(c.GetUserKey(h, AT_SIGNATURE))(t)
@@ -492,4 +483,17 @@ func TestSmallRSAKey(t *testing.T) {
 	em = append(append(em, 0), t1...)
 	sig := new(big.Int).Exp(new(big.Int).SetBytes(em), d, n).FillBytes(make([]byte, 64))
 	ok(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), reversed(sig), kh, 0))
+}
+
+// simpleBlobFixture opens a container holding the test key pairs and returns its key-exchange
+// key and the SIMPLEBLOB of a new exportable session key of alg (destroyed again) under it.
+func simpleBlobFixture(t *testing.T, alg uint32) (*CSP, ProvHandle, KeyHandle, []byte) {
+	t.Helper()
+	c := New()
+	h := containerWithKeys(t, c, "simple")
+	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
+	sk := must(c.GenKey(h, alg, CRYPT_EXPORTABLE))(t)
+	blob := must(c.ExportKey(sk, kx, SIMPLEBLOB, 0))(t)
+	ok(t, c.DestroyKey(sk))
+	return c, h, kx, blob
 }
