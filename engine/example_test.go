@@ -70,3 +70,22 @@ func ExampleTable_InsertChild() {
 	// true
 	// false false false
 }
+
+// An AnyTable keeps interface values in its slots, so a handle can stand for
+// a value of any type, as a cgo.Handle does, and storing a pointer allocates
+// nothing.
+func ExampleAnyTable() {
+	t := engine.NewAny()
+	type session struct{ user string }
+	h1, _ := t.Insert(&session{user: "alice"})
+	h2, _ := t.Insert(42)
+	v1, _ := t.Get(h1)
+	v2, _ := t.Get(h2)
+	fmt.Println(v1.(*session).user, v2.(int))
+	t.Release(h1)
+	_, ok := t.Get(h1)
+	fmt.Println("after release:", ok)
+	// Output:
+	// alice 42
+	// after release: false
+}
