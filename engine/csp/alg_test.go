@@ -14,6 +14,8 @@ import (
 	"encoding/binary"
 	"hash"
 	"testing"
+
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // FIPS 180 / RFC 1321 vectors for "abc".
@@ -35,31 +37,31 @@ func TestHashVectors(t *testing.T) {
 	defer c.ReleaseContext(h, 0)
 	long := bytes.Repeat([]byte("0123456789"), 1000)
 	for _, v := range abcVectors {
-		hh := must(c.CreateHash(h, v.alg, 0, 0))(t)
-		ok(t, c.HashData(hh, []byte("a"), 0))
-		ok(t, c.HashData(hh, []byte("bc"), 0)) // data in pieces hashes as one
-		got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t)
+		hh := csptest.Must(c.CreateHash(h, v.alg, 0, 0))(t)
+		csptest.OK(t, c.HashData(hh, []byte("a"), 0))
+		csptest.OK(t, c.HashData(hh, []byte("bc"), 0)) // data in pieces hashes as one
+		got := csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t)
 		if !bytes.Equal(got, unhex(v.want)) {
 			t.Errorf("alg %#x: %x; want %s", v.alg, got, v.want)
 		}
-		if again := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(again, got) {
+		if again := csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(again, got) {
 			t.Errorf("alg %#x: second HP_HASHVAL %x differs", v.alg, again)
 		}
-		algid := must(c.GetHashParam(hh, HP_ALGID, 0))(t)
-		size := must(c.GetHashParam(hh, HP_HASHSIZE, 0))(t)
+		algid := csptest.Must(c.GetHashParam(hh, HP_ALGID, 0))(t)
+		size := csptest.Must(c.GetHashParam(hh, HP_HASHSIZE, 0))(t)
 		if binary.LittleEndian.Uint32(algid) != v.alg || int(binary.LittleEndian.Uint32(size)) != len(got) {
 			t.Errorf("alg %#x: HP_ALGID %x HP_HASHSIZE %x", v.alg, algid, size)
 		}
-		ok(t, c.DestroyHash(hh))
+		csptest.OK(t, c.DestroyHash(hh))
 
 		// Byte-identical to Go's crypto on longer input.
 		hh = hashOf(t, c, h, v.alg, string(long))
 		ref := v.new()
 		ref.Write(long)
-		if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, ref.Sum(nil)) {
+		if got := csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, ref.Sum(nil)) {
 			t.Errorf("alg %#x on 10000 bytes differs from Go", v.alg)
 		}
-		ok(t, c.DestroyHash(hh))
+		csptest.OK(t, c.DestroyHash(hh))
 	}
 }
 
@@ -110,25 +112,25 @@ func TestHMACThroughAPI(t *testing.T) {
 		{HMACInfo(CALG_SHA_384), sha512.New384},
 		{HMACInfo(CALG_MD5), md5.New},
 	} {
-		hh := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+		hh := csptest.Must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
 		if tc.info != nil {
-			ok(t, c.SetHashParam(hh, HP_HMAC_INFO, tc.info, 0))
+			csptest.OK(t, c.SetHashParam(hh, HP_HMAC_INFO, tc.info, 0))
 		}
-		ok(t, c.HashData(hh, []byte("message"), 0))
+		csptest.OK(t, c.HashData(hh, []byte("message"), 0))
 		// HP_HMAC_INFO once data is in: the inner hash is fixed.
-		wantCode(t, "HP_HMAC_INFO after HashData", c.SetHashParam(hh, HP_HMAC_INFO, HMACInfo(CALG_SHA1), 0), NTE_BAD_HASH_STATE)
+		csptest.Is(t, "HP_HMAC_INFO after HashData", c.SetHashParam(hh, HP_HMAC_INFO, HMACInfo(CALG_SHA1), 0), NTE_BAD_HASH_STATE)
 		ref := hmac.New(tc.new, keyBytes)
 		ref.Write([]byte("message"))
 		want := ref.Sum(nil)
-		if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, want) {
+		if got := csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, want) {
 			t.Errorf("HMAC %x: %x; want %x", tc.info, got, want)
 		}
-		size := must(c.GetHashParam(hh, HP_HASHSIZE, 0))(t)
-		algid := must(c.GetHashParam(hh, HP_ALGID, 0))(t)
+		size := csptest.Must(c.GetHashParam(hh, HP_HASHSIZE, 0))(t)
+		algid := csptest.Must(c.GetHashParam(hh, HP_ALGID, 0))(t)
 		if int(binary.LittleEndian.Uint32(size)) != len(want) || binary.LittleEndian.Uint32(algid) != CALG_HMAC {
 			t.Errorf("HMAC %x: HP_HASHSIZE %x HP_ALGID %x", tc.info, size, algid)
 		}
-		ok(t, c.DestroyHash(hh))
+		csptest.OK(t, c.DestroyHash(hh))
 	}
 }
 
@@ -137,7 +139,7 @@ func TestHMACErrors(t *testing.T) {
 	h := verifyCtx(t, c)
 	defer c.ReleaseContext(h, 0)
 	k := derivedKey(t, c, h, CALG_AES_128)
-	hh := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+	hh := csptest.Must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
 	plain := hashOf(t, c, h, CALG_SHA1, "x")
 	for _, tc := range []struct {
 		name string
@@ -155,19 +157,19 @@ func TestHMACErrors(t *testing.T) {
 		{"GetHashParam unknown", func() error { _, err := c.GetHashParam(hh, 99, 0); return err }(), NTE_BAD_TYPE},
 		{"SignHash of an HMAC", func() error { _, err := c.SignHash(hh, AT_SIGNATURE, 0); return err }(), NTE_BAD_ALGID},
 	} {
-		wantCode(t, tc.name, tc.err, tc.want)
+		csptest.Is(t, tc.name, tc.err, tc.want)
 	}
 	// HMAC with a key pair instead of a session key.
-	kp := must(c.GenKey(h, AT_KEYEXCHANGE, 0))(t)
+	kp := csptest.Must(c.GenKey(h, AT_KEYEXCHANGE, 0))(t)
 	_, err := c.CreateHash(h, CALG_HMAC, kp, 0)
-	wantCode(t, "HMAC keyed by an RSA pair", err, NTE_BAD_KEY)
+	csptest.Is(t, "HMAC keyed by an RSA pair", err, NTE_BAD_KEY)
 
 	// Under PROV_RSA_FULL the inner hash must be one that provider offers.
-	full := must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+	full := csptest.Must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
 	defer c.ReleaseContext(full, 0)
-	fh := must(c.CreateHash(full, CALG_HMAC, k, 0))(t)
-	wantCode(t, "SHA-256 inner hash under PROV_RSA_FULL", c.SetHashParam(fh, HP_HMAC_INFO, HMACInfo(CALG_SHA_256), 0), NTE_BAD_ALGID)
-	wantCode(t, "SHA-1 inner hash under PROV_RSA_FULL", c.SetHashParam(fh, HP_HMAC_INFO, HMACInfo(CALG_SHA1), 0), 0)
+	fh := csptest.Must(c.CreateHash(full, CALG_HMAC, k, 0))(t)
+	csptest.Is(t, "SHA-256 inner hash under PROV_RSA_FULL", c.SetHashParam(fh, HP_HMAC_INFO, HMACInfo(CALG_SHA_256), 0), NTE_BAD_ALGID)
+	csptest.Is(t, "SHA-1 inner hash under PROV_RSA_FULL", c.SetHashParam(fh, HP_HMAC_INFO, HMACInfo(CALG_SHA1), 0), Errno(0))
 }
 
 // NIST SP 800-38A F.2.1/F.2.2: CBC-AES128.
@@ -192,15 +194,15 @@ func TestAESCBCVectors(t *testing.T) {
 	ks := nistKeyState(t)
 	// Non-final pieces chain: two calls of two blocks give the four-block vector.
 	a, err := ks.encryptBlocks(nistPlain[:32], false)
-	ok(t, err)
+	csptest.OK(t, err)
 	b, err := ks.encryptBlocks(nistPlain[32:], false)
-	ok(t, err)
+	csptest.OK(t, err)
 	if got := append(a, b...); !bytes.Equal(got, nistCiph) {
 		t.Fatalf("chained CBC: %x; want %x", got, nistCiph)
 	}
 	// The final call pads with a whole block of 16s and returns to the IV.
 	fin, err := ks.encryptBlocks(nil, true)
-	ok(t, err)
+	csptest.OK(t, err)
 	blk, _ := aes.NewCipher(nistKey)
 	want := make([]byte, 16)
 	for i := range want {
@@ -216,9 +218,9 @@ func TestAESCBCVectors(t *testing.T) {
 
 	ks = nistKeyState(t)
 	p1, err := ks.decryptBlocks(nistCiph[:16], false)
-	ok(t, err)
+	csptest.OK(t, err)
 	p2, err := ks.decryptBlocks(append(nistCiph[16:], fin...), true)
-	ok(t, err)
+	csptest.OK(t, err)
 	if got := append(p1, p2...); !bytes.Equal(got, nistPlain) {
 		t.Fatalf("CBC decrypt: %x", got)
 	}
@@ -227,7 +229,7 @@ func TestAESCBCVectors(t *testing.T) {
 func TestAESCBCErrors(t *testing.T) {
 	ks := nistKeyState(t)
 	good, err := ks.encryptBlocks([]byte("attack at dawn"), true)
-	ok(t, err)
+	csptest.OK(t, err)
 	corrupt := append([]byte(nil), good...)
 	corrupt[len(corrupt)-1] ^= 0x40 // last block decrypts to garbage padding
 	for _, tc := range []struct {
@@ -249,7 +251,7 @@ func TestAESCBCErrors(t *testing.T) {
 		} else {
 			_, err = ks.decryptBlocks(tc.data, tc.final)
 		}
-		wantCode(t, tc.name, err, NTE_BAD_DATA)
+		csptest.Is(t, tc.name, err, NTE_BAD_DATA)
 		if !bytes.Equal(ks.chain, ks.iv) {
 			t.Errorf("%s: chaining vector changed", tc.name)
 		}
@@ -287,51 +289,51 @@ func TestAESThroughAPI(t *testing.T) {
 		k := derivedKey(t, c, h, tc.alg)
 		zero := make([]byte, 16)
 		want := goCBC(sha[:tc.n], zero, msg)
-		got := must(c.Encrypt(k, 0, true, 0, msg))(t)
+		got := csptest.Must(c.Encrypt(k, 0, true, 0, msg))(t)
 		if !bytes.Equal(got, want) {
 			t.Errorf("alg %#x: Encrypt differs from Go's CBC", tc.alg)
 		}
 		// The same message again: the final call reset the vector.
-		if again := must(c.Encrypt(k, 0, true, 0, msg))(t); !bytes.Equal(again, want) {
+		if again := csptest.Must(c.Encrypt(k, 0, true, 0, msg))(t); !bytes.Equal(again, want) {
 			t.Errorf("alg %#x: second message did not restart from the IV", tc.alg)
 		}
 		// In pieces: non-final whole blocks chain into the same ciphertext.
-		p1 := must(c.Encrypt(k, 0, false, 0, msg[:64]))(t)
-		p2 := must(c.Encrypt(k, 0, false, 0, msg[64:128]))(t)
-		p3 := must(c.Encrypt(k, 0, true, 0, msg[128:]))(t)
+		p1 := csptest.Must(c.Encrypt(k, 0, false, 0, msg[:64]))(t)
+		p2 := csptest.Must(c.Encrypt(k, 0, false, 0, msg[64:128]))(t)
+		p3 := csptest.Must(c.Encrypt(k, 0, true, 0, msg[128:]))(t)
 		if got := append(append(p1, p2...), p3...); !bytes.Equal(got, want) {
 			t.Errorf("alg %#x: chained pieces differ", tc.alg)
 		}
-		d1 := must(c.Decrypt(k, 0, false, 0, want[:32]))(t)
-		d2 := must(c.Decrypt(k, 0, true, 0, want[32:]))(t)
+		d1 := csptest.Must(c.Decrypt(k, 0, false, 0, want[:32]))(t)
+		d2 := csptest.Must(c.Decrypt(k, 0, true, 0, want[32:]))(t)
 		if got := append(d1, d2...); !bytes.Equal(got, msg) {
 			t.Errorf("alg %#x: Decrypt in pieces: %q", tc.alg, got)
 		}
 		// A set IV is where every message starts.
 		iv := []byte("0123456789abcdef")
-		ok(t, c.SetKeyParam(k, KP_IV, iv, 0))
-		if got := must(c.Encrypt(k, 0, true, 0, msg))(t); !bytes.Equal(got, goCBC(sha[:tc.n], iv, msg)) {
+		csptest.OK(t, c.SetKeyParam(k, KP_IV, iv, 0))
+		if got := csptest.Must(c.Encrypt(k, 0, true, 0, msg))(t); !bytes.Equal(got, goCBC(sha[:tc.n], iv, msg)) {
 			t.Errorf("alg %#x: with KP_IV differs from Go", tc.alg)
 		}
-		if got := must(c.GetKeyParam(k, KP_IV, 0))(t); !bytes.Equal(got, iv) {
+		if got := csptest.Must(c.GetKeyParam(k, KP_IV, 0))(t); !bytes.Equal(got, iv) {
 			t.Errorf("KP_IV = %x", got)
 		}
-		if got := must(c.GetKeyParam(k, KP_KEYLEN, 0))(t); binary.LittleEndian.Uint32(got) != uint32(8*tc.n) {
+		if got := csptest.Must(c.GetKeyParam(k, KP_KEYLEN, 0))(t); binary.LittleEndian.Uint32(got) != uint32(8*tc.n) {
 			t.Errorf("KP_KEYLEN = %x", got)
 		}
-		if got := must(c.GetKeyParam(k, KP_ALGID, 0))(t); binary.LittleEndian.Uint32(got) != tc.alg {
+		if got := csptest.Must(c.GetKeyParam(k, KP_ALGID, 0))(t); binary.LittleEndian.Uint32(got) != tc.alg {
 			t.Errorf("KP_ALGID = %x", got)
 		}
-		wantCode(t, "short KP_IV", c.SetKeyParam(k, KP_IV, iv[:8], 0), NTE_BAD_DATA)
-		wantCode(t, "unknown key param", c.SetKeyParam(k, KP_ALGID, iv, 0), NTE_BAD_TYPE)
-		wantCode(t, "SetKeyParam flags", c.SetKeyParam(k, KP_IV, iv, 1), NTE_BAD_FLAGS)
+		csptest.Is(t, "short KP_IV", c.SetKeyParam(k, KP_IV, iv[:8], 0), NTE_BAD_DATA)
+		csptest.Is(t, "unknown key param", c.SetKeyParam(k, KP_ALGID, iv, 0), NTE_BAD_TYPE)
+		csptest.Is(t, "SetKeyParam flags", c.SetKeyParam(k, KP_IV, iv, 1), NTE_BAD_FLAGS)
 		_, err := c.GetKeyParam(k, 1234, 0)
-		wantCode(t, "unknown GetKeyParam", err, NTE_BAD_TYPE)
+		csptest.Is(t, "unknown GetKeyParam", err, NTE_BAD_TYPE)
 		_, err = c.Encrypt(k, 0, false, 0, msg[:20])
-		wantCode(t, "non-final partial block", err, NTE_BAD_DATA)
+		csptest.Is(t, "non-final partial block", err, NTE_BAD_DATA)
 		_, err = c.Encrypt(k, 0, true, 1, msg)
-		wantCode(t, "Encrypt flags", err, NTE_BAD_FLAGS)
-		ok(t, c.DestroyKey(k))
+		csptest.Is(t, "Encrypt flags", err, NTE_BAD_FLAGS)
+		csptest.OK(t, c.DestroyKey(k))
 	}
 }
 
@@ -340,7 +342,7 @@ func TestDecryptBadData(t *testing.T) {
 	h := verifyCtx(t, c)
 	defer c.ReleaseContext(h, 0)
 	k := derivedKey(t, c, h, CALG_AES_128)
-	ct := must(c.Encrypt(k, 0, true, 0, []byte("sixteen bytes!!!")))(t) // 32 bytes
+	ct := csptest.Must(c.Encrypt(k, 0, true, 0, []byte("sixteen bytes!!!")))(t) // 32 bytes
 	bad := append([]byte(nil), ct...)
 	bad[len(bad)-17] ^= 1 // flips the last plaintext byte: the padding
 	for _, tc := range []struct {
@@ -353,7 +355,7 @@ func TestDecryptBadData(t *testing.T) {
 		{"empty", nil},
 	} {
 		_, err := c.Decrypt(k, 0, true, 0, tc.data)
-		wantCode(t, tc.name, err, NTE_BAD_DATA)
+		csptest.Is(t, tc.name, err, NTE_BAD_DATA)
 	}
 	// The key is still usable afterwards.
 	if p, err := c.Decrypt(k, 0, true, 0, ct); err != nil || string(p) != "sixteen bytes!!!" {
@@ -384,16 +386,16 @@ func TestDeriveKeyVectors(t *testing.T) {
 	defer c.ReleaseContext(h, 0)
 	for _, v := range vec {
 		hh := hashOf(t, c, h, v.hash, "password")
-		k := must(c.DeriveKey(h, v.alg, hh, CRYPT_EXPORTABLE))(t)
+		k := csptest.Must(c.DeriveKey(h, v.alg, hh, CRYPT_EXPORTABLE))(t)
 		key := unhex(v.want)
 		// The derived key's bytes show in its ciphertext: compare with Go's CBC under them.
-		got := must(c.Encrypt(k, 0, true, 0, []byte("probe")))(t)
+		got := csptest.Must(c.Encrypt(k, 0, true, 0, []byte("probe")))(t)
 		if want := goCBC(key, make([]byte, 16), []byte("probe")); !bytes.Equal(got, want) {
 			t.Errorf("hash %#x alg %#x: derived key is not %s", v.hash, v.alg, v.want)
 		}
 		// Deriving finished the hash.
-		wantCode(t, "HashData after DeriveKey", c.HashData(hh, []byte("more"), 0), NTE_BAD_HASH_STATE)
-		raw, err := deriveMaterial(mapHash(v.hash), must(c.GetHashParam(hh, HP_HASHVAL, 0))(t), len(key), deriveExpands(v.alg, v.hash))
+		csptest.Is(t, "HashData after DeriveKey", c.HashData(hh, []byte("more"), 0), NTE_BAD_HASH_STATE)
+		raw, err := deriveMaterial(mapHash(v.hash), csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t), len(key), deriveExpands(v.alg, v.hash))
 		if err != nil || !bytes.Equal(raw[:len(key)], key) {
 			t.Errorf("deriveMaterial = %x, %v", raw, err)
 		}
@@ -401,15 +403,15 @@ func TestDeriveKeyVectors(t *testing.T) {
 	// Key length in the flags' upper 16 bits must match.
 	hh := hashOf(t, c, h, CALG_SHA_256, "password")
 	_, err := c.DeriveKey(h, CALG_AES_128, hh, 128<<16)
-	wantCode(t, "matching key length", err, 0)
+	csptest.Is(t, "matching key length", err, Errno(0))
 	_, err = c.DeriveKey(h, CALG_AES_128, hh, 256<<16)
-	wantCode(t, "mismatched key length", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "mismatched key length", err, NTE_BAD_FLAGS)
 	_, err = c.DeriveKey(h, CALG_AES_128, hh, 0x200)
-	wantCode(t, "unknown DeriveKey flag", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "unknown DeriveKey flag", err, NTE_BAD_FLAGS)
 	_, err = c.DeriveKey(h, CALG_SHA1, hh, 0)
-	wantCode(t, "DeriveKey of a hash algorithm", err, NTE_BAD_ALGID)
+	csptest.Is(t, "DeriveKey of a hash algorithm", err, NTE_BAD_ALGID)
 	_, err = c.DeriveKey(h, CALG_RSA_SIGN, hh, 0)
-	wantCode(t, "DeriveKey of RSA", err, NTE_BAD_ALGID)
+	csptest.Is(t, "DeriveKey of RSA", err, NTE_BAD_ALGID)
 }
 
 func mapHash(alg uint32) func() hash.Hash {
@@ -434,26 +436,26 @@ func TestRSASignatureLittleEndian(t *testing.T) {
 		{CALG_SHA_512, crypto.SHA512, sha512.New, AT_SIGNATURE, k[1]},
 	} {
 		hh := hashOf(t, c, h, tc.alg, "signed message")
-		sig := must(c.SignHash(hh, tc.spec, 0))(t)
+		sig := csptest.Must(c.SignHash(hh, tc.spec, 0))(t)
 		d := tc.new()
 		d.Write([]byte("signed message"))
 		ref, err := rsa.SignPKCS1v15(nil, tc.priv, tc.crypto, d.Sum(nil))
-		ok(t, err)
+		csptest.OK(t, err)
 		// PKCS#1 v1.5 is deterministic: CryptoAPI's bytes are Go's, reversed.
 		if !bytes.Equal(sig, reversed(ref)) {
 			t.Errorf("alg %#x: signature is not Go's reversed", tc.alg)
 		}
-		wantCode(t, "HashData after SignHash", c.HashData(hh, []byte("x"), 0), NTE_BAD_HASH_STATE)
+		csptest.Is(t, "HashData after SignHash", c.HashData(hh, []byte("x"), 0), NTE_BAD_HASH_STATE)
 
-		pub := must(c.GetUserKey(h, tc.spec))(t)
+		pub := csptest.Must(c.GetUserKey(h, tc.spec))(t)
 		vh := hashOf(t, c, h, tc.alg, "signed message")
-		wantCode(t, "VerifySignature", c.VerifySignature(vh, sig, pub, 0), 0)
+		csptest.Is(t, "VerifySignature", c.VerifySignature(vh, sig, pub, 0), Errno(0))
 		vh = hashOf(t, c, h, tc.alg, "signed message")
-		wantCode(t, "big-endian signature", c.VerifySignature(vh, ref, pub, 0), NTE_BAD_SIGNATURE)
+		csptest.Is(t, "big-endian signature", c.VerifySignature(vh, ref, pub, 0), NTE_BAD_SIGNATURE)
 		vh = hashOf(t, c, h, tc.alg, "other message")
-		wantCode(t, "other message", c.VerifySignature(vh, sig, pub, 0), NTE_BAD_SIGNATURE)
+		csptest.Is(t, "other message", c.VerifySignature(vh, sig, pub, 0), NTE_BAD_SIGNATURE)
 		vh = hashOf(t, c, h, tc.alg, "signed message")
-		wantCode(t, "short signature", c.VerifySignature(vh, sig[:100], pub, 0), NTE_BAD_SIGNATURE)
+		csptest.Is(t, "short signature", c.VerifySignature(vh, sig[:100], pub, 0), NTE_BAD_SIGNATURE)
 	}
 }
 
@@ -461,8 +463,8 @@ func TestRSAEncryptLittleEndian(t *testing.T) {
 	c := New()
 	h := containerWithKeys(t, c, "rsa")
 	defer c.ReleaseContext(h, 0)
-	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
-	ct := must(c.Encrypt(kx, 0, true, 0, []byte("session key bytes")))(t)
+	kx := csptest.Must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
+	ct := csptest.Must(c.Encrypt(kx, 0, true, 0, []byte("session key bytes")))(t)
 	if len(ct) != 256 {
 		t.Fatalf("RSA block of %d bytes", len(ct))
 	}
@@ -472,23 +474,23 @@ func TestRSAEncryptLittleEndian(t *testing.T) {
 	if err != nil || string(p) != "session key bytes" {
 		t.Fatalf("Go's DecryptPKCS1v15 of the reversed block: %q, %v", p, err)
 	}
-	if p := must(c.Decrypt(kx, 0, true, 0, ct))(t); string(p) != "session key bytes" {
+	if p := csptest.Must(c.Decrypt(kx, 0, true, 0, ct))(t); string(p) != "session key bytes" {
 		t.Fatalf("Decrypt = %q", p)
 	}
 	_, err = c.Decrypt(kx, 0, true, 0, reversed(ct))
-	wantCode(t, "big-endian block", err, NTE_BAD_DATA)
+	csptest.Is(t, "big-endian block", err, NTE_BAD_DATA)
 	_, err = c.Decrypt(kx, 0, true, 0, ct[:255])
-	wantCode(t, "short block", err, NTE_BAD_DATA)
+	csptest.Is(t, "short block", err, NTE_BAD_DATA)
 	_, err = c.Encrypt(kx, 0, true, 0, make([]byte, 246))
-	wantCode(t, "too long for one block", err, NTE_BAD_LEN)
-	sk := must(c.GetUserKey(h, AT_SIGNATURE))(t)
+	csptest.Is(t, "too long for one block", err, NTE_BAD_LEN)
+	sk := csptest.Must(c.GetUserKey(h, AT_SIGNATURE))(t)
 	_, err = c.Encrypt(sk, 0, true, 0, []byte("x"))
-	wantCode(t, "signature pair encrypting", err, NTE_BAD_KEY)
-	if got := must(c.GetKeyParam(kx, KP_KEYLEN, 0))(t); binary.LittleEndian.Uint32(got) != 2048 {
+	csptest.Is(t, "signature pair encrypting", err, NTE_BAD_KEY)
+	if got := csptest.Must(c.GetKeyParam(kx, KP_KEYLEN, 0))(t); binary.LittleEndian.Uint32(got) != 2048 {
 		t.Errorf("KP_KEYLEN = %x", got)
 	}
 	_, err = c.GetKeyParam(kx, KP_IV, 0)
-	wantCode(t, "KP_IV of RSA", err, NTE_BAD_TYPE)
+	csptest.Is(t, "KP_IV of RSA", err, NTE_BAD_TYPE)
 }
 
 // Encrypt and Decrypt with a hash add the plaintext to it.
@@ -498,13 +500,13 @@ func TestCryptWithHash(t *testing.T) {
 	defer c.ReleaseContext(h, 0)
 	k := derivedKey(t, c, h, CALG_AES_128)
 	msg := []byte("hash me while you encrypt me")
-	he := must(c.CreateHash(h, CALG_SHA_256, 0, 0))(t)
-	ct := must(c.Encrypt(k, he, true, 0, msg))(t)
-	hd := must(c.CreateHash(h, CALG_SHA_256, 0, 0))(t)
-	pt := must(c.Decrypt(k, hd, true, 0, ct))(t)
+	he := csptest.Must(c.CreateHash(h, CALG_SHA_256, 0, 0))(t)
+	ct := csptest.Must(c.Encrypt(k, he, true, 0, msg))(t)
+	hd := csptest.Must(c.CreateHash(h, CALG_SHA_256, 0, 0))(t)
+	pt := csptest.Must(c.Decrypt(k, hd, true, 0, ct))(t)
 	want := sha256.Sum256(msg)
 	for _, hh := range []HashHandle{he, hd} {
-		if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, want[:]) {
+		if got := csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, want[:]) {
 			t.Errorf("hash of plaintext = %x", got)
 		}
 	}
@@ -513,8 +515,8 @@ func TestCryptWithHash(t *testing.T) {
 	}
 	// A finished hash: nothing is encrypted and the key's state is unchanged.
 	_, err := c.Encrypt(k, he, false, 0, msg[:16])
-	wantCode(t, "Encrypt into a finished hash", err, NTE_BAD_HASH_STATE)
-	if again := must(c.Encrypt(k, 0, true, 0, msg))(t); !bytes.Equal(again, ct) {
+	csptest.Is(t, "Encrypt into a finished hash", err, NTE_BAD_HASH_STATE)
+	if again := csptest.Must(c.Encrypt(k, 0, true, 0, msg))(t); !bytes.Equal(again, ct) {
 		t.Fatal("a failed Encrypt changed the key's chaining state")
 	}
 }

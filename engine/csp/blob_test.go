@@ -9,6 +9,8 @@ import (
 	"encoding/binary"
 	"math/big"
 	"testing"
+
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // le returns x little-endian in n bytes, written out independently of the package's encoder.
@@ -27,16 +29,16 @@ func TestRSABlobs(t *testing.T) {
 	c := New()
 	h := verifyCtx(t, c)
 	defer c.ReleaseContext(h, 0)
-	sig := must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	sig := csptest.Must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
 	priv := c.side[engineHandle(h)].keys.Signature
 
-	pub := must(c.ExportKey(sig, 0, PUBLICKEYBLOB, 0))(t)
+	pub := csptest.Must(c.ExportKey(sig, 0, PUBLICKEYBLOB, 0))(t)
 	want := []byte{0x06, 0x02, 0, 0, 0x00, 0x24, 0, 0, 'R', 'S', 'A', '1', 0x00, 0x04, 0, 0, 0x01, 0x00, 0x01, 0x00}
 	want = append(want, le(priv.N, 128)...)
 	if !bytes.Equal(pub, want) {
 		t.Fatalf("PUBLICKEYBLOB:\n%x\nwant\n%x", pub, want)
 	}
-	pk := must(c.ExportKey(sig, 0, PRIVATEKEYBLOB, 0))(t)
+	pk := csptest.Must(c.ExportKey(sig, 0, PRIVATEKEYBLOB, 0))(t)
 	want = []byte{0x07, 0x02, 0, 0, 0x00, 0x24, 0, 0, 'R', 'S', 'A', '2', 0x00, 0x04, 0, 0, 0x01, 0x00, 0x01, 0x00}
 	want = append(want, le(priv.N, 128)...)
 	for _, x := range []*big.Int{priv.Primes[0], priv.Primes[1], priv.Precomputed.Dp, priv.Precomputed.Dq, priv.Precomputed.Qinv} {
@@ -52,15 +54,15 @@ func TestRSABlobs(t *testing.T) {
 	c2 := New()
 	h2 := containerWithKeys(t, c2, "other")
 	defer c2.ReleaseContext(h2, 0)
-	k2 := must(c2.ImportKey(h2, pk, 0, 0))(t)
-	if a := must(c2.GetKeyParam(k2, KP_ALGID, 0))(t); binary.LittleEndian.Uint32(a) != CALG_RSA_SIGN {
+	k2 := csptest.Must(c2.ImportKey(h2, pk, 0, 0))(t)
+	if a := csptest.Must(c2.GetKeyParam(k2, KP_ALGID, 0))(t); binary.LittleEndian.Uint32(a) != CALG_RSA_SIGN {
 		t.Errorf("imported KP_ALGID %x", a)
 	}
 	_, err := c2.ExportKey(k2, 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "re-export of a pair imported without CRYPT_EXPORTABLE", err, NTE_BAD_KEY_STATE)
-	s := must(c2.SignHash(hashOf(t, c2, h2, CALG_SHA1, "msg"), AT_SIGNATURE, 0))(t)
-	pubKey := must(c2.ImportKey(h2, pub, 0, 0))(t)
-	ok(t, c2.VerifySignature(hashOf(t, c2, h2, CALG_SHA1, "msg"), s, pubKey, 0))
+	csptest.Is(t, "re-export of a pair imported without CRYPT_EXPORTABLE", err, NTE_BAD_KEY_STATE)
+	s := csptest.Must(c2.SignHash(hashOf(t, c2, h2, CALG_SHA1, "msg"), AT_SIGNATURE, 0))(t)
+	pubKey := csptest.Must(c2.ImportKey(h2, pub, 0, 0))(t)
+	csptest.OK(t, c2.VerifySignature(hashOf(t, c2, h2, CALG_SHA1, "msg"), s, pubKey, 0))
 	// And Go agrees: the signature is PKCS#1 v1.5, little-endian.
 	d := sha1.Sum([]byte("msg"))
 	if err := rsa.VerifyPKCS1v15(&priv.PublicKey, crypto.SHA1, d[:], reversed(s)); err != nil {
@@ -68,14 +70,14 @@ func TestRSABlobs(t *testing.T) {
 	}
 	// A public key cannot decrypt, sign or be exported as a private blob.
 	_, err = c2.ExportKey(pubKey, 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "PRIVATEKEYBLOB of a public key", err, NTE_BAD_KEY)
+	csptest.Is(t, "PRIVATEKEYBLOB of a public key", err, NTE_BAD_KEY)
 	_, err = c2.Decrypt(pubKey, 0, true, 0, make([]byte, 128))
-	wantCode(t, "Decrypt with a signature public key", err, NTE_BAD_KEY)
+	csptest.Is(t, "Decrypt with a signature public key", err, NTE_BAD_KEY)
 	// The pair replaced the container's: GetUserKey gives it, exportable since it was imported so.
-	k3 := must(c2.ImportKey(h2, pk, 0, CRYPT_EXPORTABLE))(t)
+	k3 := csptest.Must(c2.ImportKey(h2, pk, 0, CRYPT_EXPORTABLE))(t)
 	_ = k3
-	u := must(c2.GetUserKey(h2, AT_SIGNATURE))(t)
-	if got := must(c2.ExportKey(u, 0, PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, pk) {
+	u := csptest.Must(c2.GetUserKey(h2, AT_SIGNATURE))(t)
+	if got := csptest.Must(c2.ExportKey(u, 0, PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, pk) {
 		t.Error("GetUserKey after ImportKey(PRIVATEKEYBLOB) does not give the imported pair")
 	}
 }
@@ -85,27 +87,27 @@ func TestRSABlobs(t *testing.T) {
 // survives GetUserKey.
 func TestNotExportable(t *testing.T) {
 	c := New()
-	h := must(c.AcquireContext("x", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	h := csptest.Must(c.AcquireContext("x", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
 	defer c.ReleaseContext(h, 0)
-	kx := must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16))(t)
+	kx := csptest.Must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16))(t)
 	_, err := c.ExportKey(kx, 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "PRIVATEKEYBLOB", err, NTE_BAD_KEY_STATE)
-	_ = must(c.ExportKey(kx, 0, PUBLICKEYBLOB, 0))(t)
-	_, err = c.ExportKey(must(c.GetUserKey(h, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "PRIVATEKEYBLOB via GetUserKey", err, NTE_BAD_KEY_STATE)
-	s := must(c.GenKey(h, CALG_AES_256, 0))(t)
+	csptest.Is(t, "PRIVATEKEYBLOB", err, NTE_BAD_KEY_STATE)
+	_ = csptest.Must(c.ExportKey(kx, 0, PUBLICKEYBLOB, 0))(t)
+	_, err = c.ExportKey(csptest.Must(c.GetUserKey(h, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
+	csptest.Is(t, "PRIVATEKEYBLOB via GetUserKey", err, NTE_BAD_KEY_STATE)
+	s := csptest.Must(c.GenKey(h, CALG_AES_256, 0))(t)
 	_, err = c.ExportKey(s, 0, PLAINTEXTKEYBLOB, 0)
-	wantCode(t, "PLAINTEXTKEYBLOB", err, NTE_BAD_KEY_STATE)
+	csptest.Is(t, "PLAINTEXTKEYBLOB", err, NTE_BAD_KEY_STATE)
 	_, err = c.ExportKey(s, kx, SIMPLEBLOB, 0)
-	wantCode(t, "SIMPLEBLOB", err, NTE_BAD_KEY_STATE)
+	csptest.Is(t, "SIMPLEBLOB", err, NTE_BAD_KEY_STATE)
 
-	sg := must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
-	_ = must(c.ExportKey(sg, 0, PRIVATEKEYBLOB, 0))(t)
-	_ = must(c.ExportKey(must(c.GetUserKey(h, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0))(t)
+	sg := csptest.Must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	_ = csptest.Must(c.ExportKey(sg, 0, PRIVATEKEYBLOB, 0))(t)
+	_ = csptest.Must(c.ExportKey(csptest.Must(c.GetUserKey(h, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0))(t)
 	// Replacing the pair with a non-exportable one takes the permission away.
-	_ = must(c.GenKey(h, AT_SIGNATURE, 1024<<16))(t)
-	_, err = c.ExportKey(must(c.GetUserKey(h, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "replaced pair", err, NTE_BAD_KEY_STATE)
+	_ = csptest.Must(c.GenKey(h, AT_SIGNATURE, 1024<<16))(t)
+	_, err = c.ExportKey(csptest.Must(c.GetUserKey(h, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0)
+	csptest.Is(t, "replaced pair", err, NTE_BAD_KEY_STATE)
 }
 
 // Contract: SIMPLEBLOB carries a session key from one provider to another under the
@@ -116,19 +118,19 @@ func TestSimpleBlobExchange(t *testing.T) {
 	defer recv.ReleaseContext(hr, 0)
 	hs := verifyCtx(t, send)
 	defer send.ReleaseContext(hs, 0)
-	kx := must(recv.GetUserKey(hr, AT_KEYEXCHANGE))(t)
-	pubBlob := must(recv.ExportKey(kx, 0, PUBLICKEYBLOB, 0))(t)
-	exch := must(send.ImportKey(hs, pubBlob, 0, 0))(t)
+	kx := csptest.Must(recv.GetUserKey(hr, AT_KEYEXCHANGE))(t)
+	pubBlob := csptest.Must(recv.ExportKey(kx, 0, PUBLICKEYBLOB, 0))(t)
+	exch := csptest.Must(send.ImportKey(hs, pubBlob, 0, 0))(t)
 	for _, flags := range []uint32{0, CRYPT_OAEP} {
 		for _, alg := range []uint32{CALG_RC4, CALG_3DES, CALG_AES_256} {
-			k := must(send.GenKey(hs, alg, CRYPT_EXPORTABLE))(t)
-			blob := must(send.ExportKey(k, exch, SIMPLEBLOB, flags))(t)
+			k := csptest.Must(send.GenKey(hs, alg, CRYPT_EXPORTABLE))(t)
+			blob := csptest.Must(send.ExportKey(k, exch, SIMPLEBLOB, flags))(t)
 			if blob[0] != 1 || blob[1] != 2 || binary.LittleEndian.Uint32(blob[4:]) != alg ||
 				binary.LittleEndian.Uint32(blob[8:]) != CALG_RSA_KEYX || len(blob) != 12+256 {
 				t.Fatalf("SIMPLEBLOB header %x", blob[:12])
 			}
 			// Decrypted by Go, the key is the PLAINTEXTKEYBLOB's bytes.
-			raw := must(send.ExportKey(k, 0, PLAINTEXTKEYBLOB, 0))(t)[12:]
+			raw := csptest.Must(send.ExportKey(k, 0, PLAINTEXTKEYBLOB, 0))(t)[12:]
 			var got []byte
 			var err error
 			if flags == CRYPT_OAEP {
@@ -140,28 +142,28 @@ func TestSimpleBlobExchange(t *testing.T) {
 			if err != nil || !bytes.Equal(got, raw) {
 				t.Fatalf("alg %#x flags %#x: Go decrypts %x, %v; want %x", alg, flags, got, err, raw)
 			}
-			rk := must(recv.ImportKey(hr, blob, kx, flags))(t)
-			ct := must(send.Encrypt(k, 0, true, 0, []byte("hello over the wire")))(t)
-			if pt := must(recv.Decrypt(rk, 0, true, 0, ct))(t); string(pt) != "hello over the wire" {
+			rk := csptest.Must(recv.ImportKey(hr, blob, kx, flags))(t)
+			ct := csptest.Must(send.Encrypt(k, 0, true, 0, []byte("hello over the wire")))(t)
+			if pt := csptest.Must(recv.Decrypt(rk, 0, true, 0, ct))(t); string(pt) != "hello over the wire" {
 				t.Errorf("alg %#x: decrypted %q", alg, pt)
 			}
 			// Without CRYPT_OAEP an OAEP blob does not decrypt, and the reverse.
 			_, err = recv.ImportKey(hr, blob, kx, flags^CRYPT_OAEP)
-			wantCode(t, "wrong padding", err, NTE_BAD_DATA)
+			csptest.Is(t, "wrong padding", err, NTE_BAD_DATA)
 		}
 	}
 	// RSA encryption with OAEP through Encrypt, checked by Go.
-	ct := must(send.Encrypt(exch, 0, true, CRYPT_OAEP, []byte("secret")))(t)
+	ct := csptest.Must(send.Encrypt(exch, 0, true, CRYPT_OAEP, []byte("secret")))(t)
 	if p, err := rsa.DecryptOAEP(sha1.New(), nil, testKeys()[0], reversed(ct), nil); err != nil || string(p) != "secret" {
 		t.Errorf("OAEP Encrypt: Go decrypts %q, %v", p, err)
 	}
-	if p := must(recv.Decrypt(kx, 0, true, CRYPT_OAEP, ct))(t); string(p) != "secret" {
+	if p := csptest.Must(recv.Decrypt(kx, 0, true, CRYPT_OAEP, ct))(t); string(p) != "secret" {
 		t.Errorf("OAEP Decrypt: %q", p)
 	}
 	_, err := send.Encrypt(exch, 0, true, CRYPT_OAEP, make([]byte, 256-41))
-	wantCode(t, "OAEP message too long", err, NTE_BAD_LEN)
-	_, err = send.Encrypt(must(send.GenKey(hs, CALG_RC4, 0))(t), 0, true, CRYPT_OAEP, nil)
-	wantCode(t, "CRYPT_OAEP on a session key", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "OAEP message too long", err, NTE_BAD_LEN)
+	_, err = send.Encrypt(csptest.Must(send.GenKey(hs, CALG_RC4, 0))(t), 0, true, CRYPT_OAEP, nil)
+	csptest.Is(t, "CRYPT_OAEP on a session key", err, NTE_BAD_FLAGS)
 }
 
 // Contract: ExportKey's errors.
@@ -169,9 +171,9 @@ func TestExportErrors(t *testing.T) {
 	c := New()
 	h := containerWithKeys(t, c, "e")
 	defer c.ReleaseContext(h, 0)
-	s := must(c.GenKey(h, CALG_AES_128, CRYPT_EXPORTABLE))(t)
-	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
-	sg := must(c.GetUserKey(h, AT_SIGNATURE))(t)
+	s := csptest.Must(c.GenKey(h, CALG_AES_128, CRYPT_EXPORTABLE))(t)
+	kx := csptest.Must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
+	sg := csptest.Must(c.GetUserKey(h, AT_SIGNATURE))(t)
 	for _, tc := range []struct {
 		name            string
 		k, exp          KeyHandle
@@ -186,14 +188,14 @@ func TestExportErrors(t *testing.T) {
 		{"SIMPLEBLOB under a session key", s, s, SIMPLEBLOB, 0, NTE_BAD_KEY},
 		{"SIMPLEBLOB of a key pair", kx, kx, SIMPLEBLOB, 0, NTE_BAD_KEY},
 		{"PUBLICKEYBLOB with an export key", kx, s, PUBLICKEYBLOB, 0, NTE_BAD_KEY},
-		{"PRIVATEKEYBLOB under a key pair", must(c.GenKey(h, CALG_RSA_KEYX, 1024<<16|CRYPT_EXPORTABLE))(t), sg, PRIVATEKEYBLOB, 0, NTE_BAD_KEY},
+		{"PRIVATEKEYBLOB under a key pair", csptest.Must(c.GenKey(h, CALG_RSA_KEYX, 1024<<16|CRYPT_EXPORTABLE))(t), sg, PRIVATEKEYBLOB, 0, NTE_BAD_KEY},
 		{"CRYPT_OAEP on PUBLICKEYBLOB", kx, 0, PUBLICKEYBLOB, CRYPT_OAEP, NTE_BAD_FLAGS},
 		{"unknown flag", s, kx, SIMPLEBLOB, 0x2, NTE_BAD_FLAGS},
 		{"SIMPLEBLOB", s, kx, SIMPLEBLOB, 0, 0},
 		{"SIMPLEBLOB with OAEP", s, kx, SIMPLEBLOB, CRYPT_OAEP, 0},
 	} {
 		_, err := c.ExportKey(tc.k, tc.exp, tc.blobType, tc.flags)
-		wantCode(t, tc.name, err, tc.want)
+		csptest.Is(t, tc.name, err, tc.want)
 	}
 }
 
@@ -202,10 +204,10 @@ func TestExportErrors(t *testing.T) {
 func TestImportMalformed(t *testing.T) {
 	c, h, kx, simple := simpleBlobFixture(t, CALG_AES_128)
 	defer c.ReleaseContext(h, 0)
-	pair := must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
-	priv := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
-	pub := must(c.ExportKey(pair, 0, PUBLICKEYBLOB, 0))(t)
-	ok(t, c.DestroyKey(pair))
+	pair := csptest.Must(c.GenKey(h, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	priv := csptest.Must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
+	pub := csptest.Must(c.ExportKey(pair, 0, PUBLICKEYBLOB, 0))(t)
+	csptest.OK(t, c.DestroyKey(pair))
 	live := c.Len()
 	patch := func(b []byte, off int, v ...byte) []byte {
 		b = append([]byte(nil), b...)
@@ -248,7 +250,7 @@ func TestImportMalformed(t *testing.T) {
 		{"PRIVATEKEYBLOB with a key pair as import key", priv, kx, NTE_BAD_KEY},
 	} {
 		_, err := c.ImportKey(h, tc.blob, tc.imp, 0)
-		wantCode(t, tc.name, err, tc.want)
+		csptest.Is(t, tc.name, err, tc.want)
 	}
 	// Every truncation of every kind of blob fails cleanly.
 	for _, b := range [][]byte{simple, priv, pub, plaintextBlob(CALG_3DES, make([]byte, 24))} {
@@ -265,7 +267,7 @@ func TestImportMalformed(t *testing.T) {
 		t.Errorf("failed imports left handles: %d, was %d", n, live)
 	}
 	_, err := c.ImportKey(h, plaintextBlob(CALG_AES_128, make([]byte, 16)), 0, 0x4000)
-	wantCode(t, "unknown ImportKey flag", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "unknown ImportKey flag", err, NTE_BAD_FLAGS)
 }
 
 // RFC 2202's HMAC vectors through a PLAINTEXTKEYBLOB imported with CRYPT_IPSEC_HMAC_KEY, the
@@ -285,24 +287,24 @@ func TestHMACImportedKey(t *testing.T) {
 		{CALG_SHA1, bytes.Repeat([]byte{0x0b}, 20), "Hi There", "b617318655057264e28bc0b6fb378c8ef146be00"},
 		{CALG_SHA1, bytes.Repeat([]byte{0xaa}, 80), "Test Using Larger Than Block-Size Key - Hash Key First", "aa4ae5e15272d00e95705637ce8a3b55ed402112"},
 	} {
-		k := must(c.ImportKey(h, plaintextBlob(CALG_RC2, tc.key), 0, CRYPT_IPSEC_HMAC_KEY))(t)
-		hh := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
-		ok(t, c.SetHashParam(hh, HP_HMAC_INFO, HMACInfo(tc.inner), 0))
-		ok(t, c.HashData(hh, []byte(tc.data), 0))
-		if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, unhex(tc.want)) {
+		k := csptest.Must(c.ImportKey(h, plaintextBlob(CALG_RC2, tc.key), 0, CRYPT_IPSEC_HMAC_KEY))(t)
+		hh := csptest.Must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+		csptest.OK(t, c.SetHashParam(hh, HP_HMAC_INFO, HMACInfo(tc.inner), 0))
+		csptest.OK(t, c.HashData(hh, []byte(tc.data), 0))
+		if got := csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, unhex(tc.want)) {
 			t.Errorf("HMAC %#x key %x: %x; want %s", tc.inner, tc.key, got, tc.want)
 		}
 		_, err := c.Encrypt(k, 0, true, 0, []byte("x"))
-		wantCode(t, "Encrypt with an RC2 HMAC key", err, NTE_BAD_ALGID)
+		csptest.Is(t, "Encrypt with an RC2 HMAC key", err, NTE_BAD_ALGID)
 	}
 	_, err := c.ImportKey(h, plaintextBlob(CALG_RC2, nil), 0, CRYPT_IPSEC_HMAC_KEY)
-	wantCode(t, "empty HMAC key", err, NTE_BAD_DATA)
+	csptest.Is(t, "empty HMAC key", err, NTE_BAD_DATA)
 	// Any session key keys an HMAC with its bytes.
 	k := importKey(t, c, h, CALG_3DES, bytes.Repeat([]byte{0x0b}, 24), 0)
-	hh := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
-	ok(t, c.HashData(hh, []byte("Hi There"), 0))
+	hh := csptest.Must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+	csptest.OK(t, c.HashData(hh, []byte("Hi There"), 0))
 	hm := sha256HMAC(bytes.Repeat([]byte{0x0b}, 24), []byte("Hi There"))
-	if got := must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, hm) {
+	if got := csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t); !bytes.Equal(got, hm) {
 		t.Errorf("HMAC keyed by 3DES bytes: %x; want %x", got, hm)
 	}
 }
@@ -326,17 +328,17 @@ func TestPrivateBlobWithoutExponent(t *testing.T) {
 	c := New()
 	h := verifyCtx(t, c)
 	defer c.ReleaseContext(h, 0)
-	pair := must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
-	blob := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
-	ct := must(c.Encrypt(pair, 0, true, 0, []byte("kept")))(t)
+	pair := csptest.Must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	blob := csptest.Must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
+	ct := csptest.Must(c.Encrypt(pair, 0, true, 0, []byte("kept")))(t)
 	for _, n := range []int{20 + 128 + 5*64, 20 + 128 + 5*64 + 1, len(blob) - 1} {
 		c2 := New()
 		h2 := verifyCtx(t, c2)
-		k := must(c2.ImportKey(h2, blob[:n], 0, 0))(t)
+		k := csptest.Must(c2.ImportKey(h2, blob[:n], 0, 0))(t)
 		if p, err := c2.Decrypt(k, 0, true, 0, ct); err != nil || string(p) != "kept" {
 			t.Errorf("cut to %d bytes: decrypts %q, %v", n, p, err)
 		}
-		ok(t, c2.ReleaseContext(h2, 0))
+		csptest.OK(t, c2.ReleaseContext(h2, 0))
 	}
 }
 
@@ -346,32 +348,32 @@ func TestPrivateBlobWithoutExponent(t *testing.T) {
 func TestWindowsLeniency(t *testing.T) {
 	c, h, kx, blob := simpleBlobFixture(t, CALG_RC4)
 	defer c.ReleaseContext(h, 0)
-	_ = must(c.ImportKey(h, append(blob, 1, 2, 3, 4, 5, 6, 7, 8), kx, 0))(t)
+	_ = csptest.Must(c.ImportKey(h, append(blob, 1, 2, 3, 4, 5, 6, 7, 8), kx, 0))(t)
 
-	pub := must(c.GetUserKey(h, AT_SIGNATURE))(t)
+	pub := csptest.Must(c.GetUserKey(h, AT_SIGNATURE))(t)
 	for _, alg := range []uint32{CALG_MD4, CALG_MD5, CALG_SHA1, CALG_SHA_256, CALG_SHA_512} {
 		for _, sf := range []uint32{0, CRYPT_NOHASHOID} {
-			sig := must(c.SignHash(hashOf(t, c, h, alg, "m"), AT_SIGNATURE, sf))(t)
+			sig := csptest.Must(c.SignHash(hashOf(t, c, h, alg, "m"), AT_SIGNATURE, sf))(t)
 			for _, vf := range []uint32{0, CRYPT_NOHASHOID} {
-				ok(t, c.VerifySignature(hashOf(t, c, h, alg, "m"), sig, pub, vf))
+				csptest.OK(t, c.VerifySignature(hashOf(t, c, h, alg, "m"), sig, pub, vf))
 			}
-			wantCode(t, "other data", c.VerifySignature(hashOf(t, c, h, alg, "n"), sig, pub, 0), NTE_BAD_SIGNATURE)
+			csptest.Is(t, "other data", c.VerifySignature(hashOf(t, c, h, alg, "n"), sig, pub, 0), NTE_BAD_SIGNATURE)
 		}
 		// A bare signature is the PKCS#1 block of the value alone, as Go makes it.
-		sig := must(c.SignHash(hashOf(t, c, h, alg, "m"), AT_SIGNATURE, CRYPT_NOHASHOID))(t)
-		v := must(c.GetHashParam(hashOf(t, c, h, alg, "m"), HP_HASHVAL, 0))(t)
+		sig := csptest.Must(c.SignHash(hashOf(t, c, h, alg, "m"), AT_SIGNATURE, CRYPT_NOHASHOID))(t)
+		v := csptest.Must(c.GetHashParam(hashOf(t, c, h, alg, "m"), HP_HASHVAL, 0))(t)
 		if err := rsa.VerifyPKCS1v15(&testKeys()[1].PublicKey, 0, v, reversed(sig)); err != nil {
 			t.Errorf("alg %#x: bare signature: %v", alg, err)
 		}
 	}
-	wantCode(t, "VerifySignature flags", c.VerifySignature(hashOf(t, c, h, CALG_MD5, "m"), make([]byte, 256), pub, 2), NTE_BAD_FLAGS)
-	if v := must(c.GetProvParam(h, PP_KEYSTORAGE, 0))(t); binary.LittleEndian.Uint32(v) != CRYPT_SEC_DESCR {
+	csptest.Is(t, "VerifySignature flags", c.VerifySignature(hashOf(t, c, h, CALG_MD5, "m"), make([]byte, 256), pub, 2), NTE_BAD_FLAGS)
+	if v := csptest.Must(c.GetProvParam(h, PP_KEYSTORAGE, 0))(t); binary.LittleEndian.Uint32(v) != CRYPT_SEC_DESCR {
 		t.Errorf("PP_KEYSTORAGE %x", v)
 	}
 	_, err := c.GetKeyParam(pub, KP_SALT, 0)
-	wantCode(t, "KP_SALT of a key pair", err, NTE_BAD_KEY)
+	csptest.Is(t, "KP_SALT of a key pair", err, NTE_BAD_KEY)
 	// CRYPT_IPSEC_HMAC_KEY takes keys of any length.
-	_ = must(c.ImportKey(h, plaintextBlob(CALG_RC2, make([]byte, 2048)), 0, CRYPT_IPSEC_HMAC_KEY))(t)
+	_ = csptest.Must(c.ImportKey(h, plaintextBlob(CALG_RC2, make([]byte, 2048)), 0, CRYPT_IPSEC_HMAC_KEY))(t)
 }
 
 // A PRIVATEKEYBLOB may be protected with a session key: everything after the BLOBHEADER is
@@ -380,31 +382,31 @@ func TestEncryptedPrivateBlob(t *testing.T) {
 	c := New()
 	h := verifyCtx(t, c)
 	defer c.ReleaseContext(h, 0)
-	pair := must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
-	clear := must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
+	pair := csptest.Must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	clear := csptest.Must(c.ExportKey(pair, 0, PRIVATEKEYBLOB, 0))(t)
 	for _, alg := range []uint32{CALG_RC4, CALG_3DES, CALG_AES_256} {
-		wrap := must(c.GenKey(h, alg, CRYPT_EXPORTABLE))(t)
-		enc := must(c.ExportKey(pair, wrap, PRIVATEKEYBLOB, 0))(t)
+		wrap := csptest.Must(c.GenKey(h, alg, CRYPT_EXPORTABLE))(t)
+		enc := csptest.Must(c.ExportKey(pair, wrap, PRIVATEKEYBLOB, 0))(t)
 		if !bytes.Equal(enc[:8], clear[:8]) || bytes.Equal(enc[8:20], clear[8:20]) {
 			t.Fatalf("alg %#x: header %x, RSAPUBKEY not encrypted %x", alg, enc[:8], enc[8:20])
 		}
 		// The body is the clear blob's, encrypted as one message.
-		want := must(c.Encrypt(wrap, 0, true, 0, clear[8:]))(t)
+		want := csptest.Must(c.Encrypt(wrap, 0, true, 0, clear[8:]))(t)
 		if !bytes.Equal(enc[8:], want) {
 			t.Errorf("alg %#x: body is not Encrypt(final) of the clear body", alg)
 		}
 		c2 := New()
 		h2 := verifyCtx(t, c2)
-		w2 := must(c2.ImportKey(h2, must(c.ExportKey(wrap, 0, PLAINTEXTKEYBLOB, 0))(t), 0, 0))(t)
-		k := must(c2.ImportKey(h2, enc, w2, CRYPT_EXPORTABLE))(t)
-		if got := must(c2.ExportKey(k, 0, PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, clear) {
+		w2 := csptest.Must(c2.ImportKey(h2, csptest.Must(c.ExportKey(wrap, 0, PLAINTEXTKEYBLOB, 0))(t), 0, 0))(t)
+		k := csptest.Must(c2.ImportKey(h2, enc, w2, CRYPT_EXPORTABLE))(t)
+		if got := csptest.Must(c2.ExportKey(k, 0, PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, clear) {
 			t.Errorf("alg %#x: imported pair differs", alg)
 		}
-		other := must(c2.GenKey(h2, alg, 0))(t)
+		other := csptest.Must(c2.GenKey(h2, alg, 0))(t)
 		if _, err := c2.ImportKey(h2, enc, other, 0); err == nil {
 			t.Errorf("alg %#x: imported under the wrong key", alg)
 		}
-		ok(t, c2.ReleaseContext(h2, 0))
+		csptest.OK(t, c2.ReleaseContext(h2, 0))
 	}
 }
 
@@ -415,38 +417,38 @@ type plainStore struct{ Store }
 // lasts the CSP's lifetime with a Store that cannot keep it.
 func TestExportableKeptByStore(t *testing.T) {
 	dir := t.TempDir()
-	c := New(WithStore(must(DirStore(dir))(t)))
-	h := must(c.AcquireContext("persist", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
-	_ = must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
-	_ = must(c.GenKey(h, AT_SIGNATURE, 1024<<16))(t)
-	ok(t, c.ReleaseContext(h, 0))
+	c := New(WithStore(csptest.Must(DirStore(dir))(t)))
+	h := csptest.Must(c.AcquireContext("persist", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	_ = csptest.Must(c.GenKey(h, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	_ = csptest.Must(c.GenKey(h, AT_SIGNATURE, 1024<<16))(t)
+	csptest.OK(t, c.ReleaseContext(h, 0))
 
-	c2 := New(WithStore(must(DirStore(dir))(t))) // a restart
-	h2 := must(c2.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
+	c2 := New(WithStore(csptest.Must(DirStore(dir))(t))) // a restart
+	h2 := csptest.Must(c2.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
 	defer c2.ReleaseContext(h2, 0)
-	_ = must(c2.ExportKey(must(c2.GetUserKey(h2, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0))(t)
-	_, err := c2.ExportKey(must(c2.GetUserKey(h2, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "non-exportable pair after a restart", err, NTE_BAD_KEY_STATE)
+	_ = csptest.Must(c2.ExportKey(csptest.Must(c2.GetUserKey(h2, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0))(t)
+	_, err := c2.ExportKey(csptest.Must(c2.GetUserKey(h2, AT_SIGNATURE))(t), 0, PRIVATEKEYBLOB, 0)
+	csptest.Is(t, "non-exportable pair after a restart", err, NTE_BAD_KEY_STATE)
 	// Replacing the exportable pair with a non-exportable one clears the flag on disk.
-	_ = must(c2.GenKey(h2, AT_KEYEXCHANGE, 1024<<16))(t)
-	c3 := New(WithStore(must(DirStore(dir))(t)))
-	h3 := must(c3.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
+	_ = csptest.Must(c2.GenKey(h2, AT_KEYEXCHANGE, 1024<<16))(t)
+	c3 := New(WithStore(csptest.Must(DirStore(dir))(t)))
+	h3 := csptest.Must(c3.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
 	defer c3.ReleaseContext(h3, 0)
-	_, err = c3.ExportKey(must(c3.GetUserKey(h3, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "replaced by a non-exportable pair", err, NTE_BAD_KEY_STATE)
+	_, err = c3.ExportKey(csptest.Must(c3.GetUserKey(h3, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
+	csptest.Is(t, "replaced by a non-exportable pair", err, NTE_BAD_KEY_STATE)
 
 	// A Store that keeps no permissions: the CSP remembers, until the container is deleted.
 	p := New(WithStore(plainStore{MemStore()}))
-	hp := must(p.AcquireContext("plain", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
-	_ = must(p.GenKey(hp, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
-	_ = must(p.ExportKey(must(p.GetUserKey(hp, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0))(t)
-	_ = must(p.GenKey(hp, AT_KEYEXCHANGE, 1024<<16))(t)
-	_, err = p.ExportKey(must(p.GetUserKey(hp, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
-	wantCode(t, "plain store, replaced pair", err, NTE_BAD_KEY_STATE)
-	_ = must(p.GenKey(hp, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
-	ok(t, p.ReleaseContext(hp, 0))
+	hp := csptest.Must(p.AcquireContext("plain", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	_ = csptest.Must(p.GenKey(hp, AT_KEYEXCHANGE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	_ = csptest.Must(p.ExportKey(csptest.Must(p.GetUserKey(hp, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0))(t)
+	_ = csptest.Must(p.GenKey(hp, AT_KEYEXCHANGE, 1024<<16))(t)
+	_, err = p.ExportKey(csptest.Must(p.GetUserKey(hp, AT_KEYEXCHANGE))(t), 0, PRIVATEKEYBLOB, 0)
+	csptest.Is(t, "plain store, replaced pair", err, NTE_BAD_KEY_STATE)
+	_ = csptest.Must(p.GenKey(hp, AT_SIGNATURE, 1024<<16|CRYPT_EXPORTABLE))(t)
+	csptest.OK(t, p.ReleaseContext(hp, 0))
 	_, err = p.AcquireContext("plain", "", PROV_RSA_AES, CRYPT_DELETEKEYSET)
-	ok(t, err)
+	csptest.OK(t, err)
 	if len(p.exports.m) != 0 {
 		t.Errorf("marks left after the container's deletion: %d", len(p.exports.m))
 	}
@@ -465,14 +467,14 @@ func TestSmallRSAKey(t *testing.T) {
 	c := New()
 	h := verifyCtx(t, c)
 	defer c.ReleaseContext(h, 0)
-	kh := must(c.ImportKey(h, privateBlob(k), 0, 0))(t)
-	if l := must(c.GetKeyParam(kh, KP_KEYLEN, 0))(t); binary.LittleEndian.Uint32(l) != 512 {
+	kh := csptest.Must(c.ImportKey(h, privateBlob(k), 0, 0))(t)
+	if l := csptest.Must(c.GetKeyParam(kh, KP_KEYLEN, 0))(t); binary.LittleEndian.Uint32(l) != 512 {
 		t.Errorf("KP_KEYLEN %x", l)
 	}
 	_, err := c.Encrypt(kh, 0, true, 0, []byte("x"))
-	wantCode(t, "Encrypt", err, NTE_BAD_KEY)
+	csptest.Is(t, "Encrypt", err, NTE_BAD_KEY)
 	_, err = c.Decrypt(kh, 0, true, 0, make([]byte, 64))
-	wantCode(t, "Decrypt", err, NTE_BAD_KEY)
+	csptest.Is(t, "Decrypt", err, NTE_BAD_KEY)
 	// A signature computed by hand: the PKCS#1 block of SHA-1("m") to the power d.
 	digest := sha1.Sum([]byte("m"))
 	em := []byte{0, 1}
@@ -482,7 +484,7 @@ func TestSmallRSAKey(t *testing.T) {
 	}
 	em = append(append(em, 0), t1...)
 	sig := new(big.Int).Exp(new(big.Int).SetBytes(em), d, n).FillBytes(make([]byte, 64))
-	ok(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), reversed(sig), kh, 0))
+	csptest.OK(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), reversed(sig), kh, 0))
 }
 
 // simpleBlobFixture opens a container holding the test key pairs and returns its key-exchange
@@ -491,9 +493,9 @@ func simpleBlobFixture(t *testing.T, alg uint32) (*CSP, ProvHandle, KeyHandle, [
 	t.Helper()
 	c := New()
 	h := containerWithKeys(t, c, "simple")
-	kx := must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
-	sk := must(c.GenKey(h, alg, CRYPT_EXPORTABLE))(t)
-	blob := must(c.ExportKey(sk, kx, SIMPLEBLOB, 0))(t)
-	ok(t, c.DestroyKey(sk))
+	kx := csptest.Must(c.GetUserKey(h, AT_KEYEXCHANGE))(t)
+	sk := csptest.Must(c.GenKey(h, alg, CRYPT_EXPORTABLE))(t)
+	blob := csptest.Must(c.ExportKey(sk, kx, SIMPLEBLOB, 0))(t)
+	csptest.OK(t, c.DestroyKey(sk))
 	return c, h, kx, blob
 }

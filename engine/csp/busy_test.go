@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // gate makes the next operation that pins a handle stop while holding its pins, until open.
@@ -104,7 +106,7 @@ func TestBusy(t *testing.T) {
 					k := derivedKey(t, c, h, CALG_AES_128)
 					hh := hashOf(t, c, h, CALG_SHA_256, "x")
 					for range refs - 1 {
-						ok(t, c.ContextAddRef(h, 0))
+						csptest.OK(t, c.ContextAddRef(h, 0))
 					}
 					g := hold(c)
 					done := make(chan error)
@@ -113,11 +115,11 @@ func TestBusy(t *testing.T) {
 					err := c.ReleaseContext(h, flags)
 					switch {
 					case refs == 1:
-						wantCode(t, op.name+": last release", err, ERROR_BUSY)
+						csptest.Is(t, op.name+": last release", err, ERROR_BUSY)
 					case flags != 0:
-						wantCode(t, op.name+": release with flags, not the last", err, NTE_BAD_FLAGS)
+						csptest.Is(t, op.name+": release with flags, not the last", err, NTE_BAD_FLAGS)
 					default:
-						wantCode(t, op.name+": release, not the last", err, 0)
+						csptest.Is(t, op.name+": release, not the last", err, Errno(0))
 					}
 					close(g.leave)
 					if err := <-done; err != nil {
@@ -130,8 +132,8 @@ func TestBusy(t *testing.T) {
 					if _, err := c.GetKeyParam(k, KP_ALGID, 0); err != nil {
 						t.Fatalf("%s: key lost: %v", op.name, err)
 					}
-					ok(t, c.ReleaseContext(h, 0))
-					wantCode(t, "after", c.ContextAddRef(h, 0), map[bool]Errno{false: NTE_BAD_UID, true: ERROR_INVALID_PARAMETER}[advapi])
+					csptest.OK(t, c.ReleaseContext(h, 0))
+					csptest.Is(t, "after", c.ContextAddRef(h, 0), map[bool]Errno{false: NTE_BAD_UID, true: ERROR_INVALID_PARAMETER}[advapi])
 					c.tab.Reclaim()
 					if n := c.Len(); n != 0 {
 						t.Fatalf("Len = %d", n)
@@ -163,16 +165,16 @@ func TestBusyObjects(t *testing.T) {
 		done := make(chan error)
 		go func() { done <- tc.op() }()
 		<-g.entered
-		wantCode(t, "Destroy of a "+tc.name+" in use", tc.destroy(), ERROR_BUSY)
-		wantCode(t, "last release of an idle context", c.ReleaseContext(other, 0), 0)
+		csptest.Is(t, "Destroy of a "+tc.name+" in use", tc.destroy(), ERROR_BUSY)
+		csptest.Is(t, "last release of an idle context", c.ReleaseContext(other, 0), Errno(0))
 		other = verifyCtx(t, c)
 		close(g.leave)
-		ok(t, <-done)
-		ok(t, tc.destroy())
+		csptest.OK(t, <-done)
+		csptest.OK(t, tc.destroy())
 	}
 	_ = ok_
-	ok(t, c.ReleaseContext(h, 0))
-	ok(t, c.ReleaseContext(other, 0))
+	csptest.OK(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(other, 0))
 }
 
 // A release racing many operations: every outcome is one the contract allows, an operation
@@ -183,7 +185,7 @@ func TestReleaseRacingUse(t *testing.T) {
 		c := New()
 		h := verifyCtx(t, c)
 		k := derivedKey(t, c, h, CALG_AES_128)
-		shared := must(c.CreateHash(h, CALG_SHA_256, 0, 0))(t)
+		shared := csptest.Must(c.CreateHash(h, CALG_SHA_256, 0, 0))(t)
 		var released atomic.Bool
 		var wg sync.WaitGroup
 		for w := range 4 {
@@ -240,8 +242,8 @@ func TestReleaseRacingUse(t *testing.T) {
 		if n := c.Len(); n != 0 {
 			t.Fatalf("round %d: Len = %d", round, n)
 		}
-		wantCode(t, "the shared hash", c.HashData(shared, nil, 0), NTE_BAD_UID)
-		wantCode(t, "the key", c.DestroyKey(k), NTE_BAD_UID)
+		csptest.Is(t, "the shared hash", c.HashData(shared, nil, 0), NTE_BAD_UID)
+		csptest.Is(t, "the key", c.DestroyKey(k), NTE_BAD_UID)
 	}
 	t.Logf("%d ERROR_BUSY answers before releases went through", busy)
 }
@@ -252,7 +254,7 @@ func TestDestroyRacingUse(t *testing.T) {
 	c := New()
 	h := verifyCtx(t, c)
 	for range 50 {
-		hh := must(c.CreateHash(h, CALG_SHA1, 0, 0))(t)
+		hh := csptest.Must(c.CreateHash(h, CALG_SHA1, 0, 0))(t)
 		var destroyed atomic.Bool
 		var wg sync.WaitGroup
 		wg.Add(2)
@@ -289,7 +291,7 @@ func TestDestroyRacingUse(t *testing.T) {
 		}()
 		wg.Wait()
 	}
-	ok(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(h, 0))
 	if c.Len() != 0 {
 		t.Fatal("leak")
 	}
@@ -302,7 +304,7 @@ func TestConcurrentStorm(t *testing.T) {
 	c := New()
 	shared := verifyCtx(t, c)
 	sk := derivedKey(t, c, shared, CALG_AES_256)
-	sh := must(c.CreateHash(shared, CALG_SHA_256, 0, 0))(t)
+	sh := csptest.Must(c.CreateHash(shared, CALG_SHA_256, 0, 0))(t)
 	const G, N = 8, 200
 	var wg sync.WaitGroup
 	for range G {
@@ -344,15 +346,15 @@ func TestConcurrentStorm(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	v := must(c.GetHashParam(sh, HP_HASHVAL, 0))(t)
-	ref := must(c.CreateHash(shared, CALG_SHA_256, 0, 0))(t)
+	v := csptest.Must(c.GetHashParam(sh, HP_HASHVAL, 0))(t)
+	ref := csptest.Must(c.CreateHash(shared, CALG_SHA_256, 0, 0))(t)
 	for range G * N {
-		ok(t, c.HashData(ref, []byte("a"), 0))
+		csptest.OK(t, c.HashData(ref, []byte("a"), 0))
 	}
-	if w := must(c.GetHashParam(ref, HP_HASHVAL, 0))(t); string(w) != string(v) {
+	if w := csptest.Must(c.GetHashParam(ref, HP_HASHVAL, 0))(t); string(w) != string(v) {
 		t.Fatal("concurrent HashData on one hash lost or garbled data")
 	}
-	ok(t, c.ReleaseContext(shared, 0))
+	csptest.OK(t, c.ReleaseContext(shared, 0))
 	if n := c.Len(); n != 0 {
 		t.Fatalf("Len = %d", n)
 	}
@@ -362,7 +364,7 @@ func TestConcurrentStorm(t *testing.T) {
 func TestConcurrentContainers(t *testing.T) {
 	c := New()
 	h := containerWithKeys(t, c, "shared")
-	ok(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(h, 0))
 	var wg sync.WaitGroup
 	var deleting atomic.Bool
 	for w := range 4 {

@@ -3,6 +3,8 @@ package csp
 import (
 	"fmt"
 	"testing"
+
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // fixture is a provider with one handle of every kind in every state.
@@ -29,11 +31,11 @@ func newFixture(t *testing.T, opts ...Option) *fixture {
 	c := f.c
 	f.ctx = containerWithKeys(t, c, "fixture")
 	f.key = derivedKey(t, c, f.ctx, CALG_AES_128)
-	f.pub = must(c.GetUserKey(f.ctx, AT_SIGNATURE))(t)
+	f.pub = csptest.Must(c.GetUserKey(f.ctx, AT_SIGNATURE))(t)
 	f.hash = hashOf(t, c, f.ctx, CALG_SHA_256, "data")
 
 	f.staleCtx = verifyCtx(t, c)
-	ok(t, c.ReleaseContext(f.staleCtx, 0))
+	csptest.OK(t, c.ReleaseContext(f.staleCtx, 0))
 	f.staleKey = derivedKey(t, c, f.ctx, CALG_AES_128)
 	f.staleHash = hashOf(t, c, f.ctx, CALG_SHA1, "data")
 
@@ -42,12 +44,12 @@ func newFixture(t *testing.T, opts ...Option) *fixture {
 	f.orphHash = hashOf(t, c, o, CALG_SHA1, "data")
 	f.deadKey = derivedKey(t, c, o, CALG_AES_128)
 	f.deadHash = hashOf(t, c, o, CALG_SHA1, "data")
-	ok(t, c.DestroyKey(f.deadKey))
-	ok(t, c.DestroyHash(f.deadHash))
-	ok(t, c.ReleaseContext(o, 0))
+	csptest.OK(t, c.DestroyKey(f.deadKey))
+	csptest.OK(t, c.DestroyHash(f.deadHash))
+	csptest.OK(t, c.ReleaseContext(o, 0))
 
-	ok(t, c.DestroyKey(f.staleKey))
-	ok(t, c.DestroyHash(f.staleHash))
+	csptest.OK(t, c.DestroyKey(f.staleKey))
+	csptest.OK(t, c.DestroyHash(f.staleHash))
 	return f
 }
 
@@ -140,7 +142,7 @@ var calls = []call{
 	}},
 	{"GetKeyParam", kindKey, false, false, func(f *fixture, h uint64) error { _, err := f.c.GetKeyParam(KeyHandle(h), KP_ALGID, 0); return err }},
 	{"VerifySignature(key)", kindKey, false, false, func(f *fixture, h uint64) error {
-		sig := must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "m"), AT_SIGNATURE, 0))(f.t)
+		sig := csptest.Must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "m"), AT_SIGNATURE, 0))(f.t)
 		err := f.c.VerifySignature(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "m"), sig, KeyHandle(h), 0)
 		if code(err) == NTE_BAD_KEY && h == uint64(f.key) {
 			return nil // a session key is a valid handle that cannot verify
@@ -162,7 +164,7 @@ var calls = []call{
 	}},
 	{"SignHash", kindHash, false, false, func(f *fixture, h uint64) error { _, err := f.c.SignHash(HashHandle(h), AT_SIGNATURE, 0); return err }},
 	{"VerifySignature(hash)", kindHash, false, false, func(f *fixture, h uint64) error {
-		sig := must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "data"), AT_SIGNATURE, 0))(f.t)
+		sig := csptest.Must(f.c.SignHash(hashOf(f.t, f.c, f.ctx, CALG_SHA_256, "data"), AT_SIGNATURE, 0))(f.t)
 		return f.c.VerifySignature(HashHandle(h), sig, f.pub, 0)
 	}},
 	{"DeriveKey(base)", kindHash, false, false, func(f *fixture, h uint64) error {
@@ -174,7 +176,7 @@ var calls = []call{
 		return err
 	}},
 	{"Decrypt(hash)", kindHash, true, false, func(f *fixture, h uint64) error {
-		ct := must(f.c.Encrypt(f.key, 0, true, 0, []byte("x")))(f.t)
+		ct := csptest.Must(f.c.Encrypt(f.key, 0, true, 0, []byte("x")))(f.t)
 		_, err := f.c.Decrypt(f.key, HashHandle(h), true, 0, ct)
 		return err
 	}},
@@ -249,7 +251,7 @@ func TestHandleErrors(t *testing.T) {
 							f = newFixture(t, model.opts...)
 						}
 						err := cl.do(f, v.h(f))
-						wantCode(t, fmt.Sprintf("%s(%s)", cl.name, v.name), err, want)
+						csptest.Is(t, fmt.Sprintf("%s(%s)", cl.name, v.name), err, want)
 						if want != 0 {
 							f.checkLive(t)
 						}
@@ -267,7 +269,7 @@ func (f *fixture) checkLive(t *testing.T) {
 	if err := c.ContextAddRef(f.ctx, 0); err != nil {
 		t.Errorf("context: %v", err)
 	} else {
-		ok(t, c.ReleaseContext(f.ctx, 0))
+		csptest.OK(t, c.ReleaseContext(f.ctx, 0))
 	}
 	if _, err := c.GetKeyParam(f.key, KP_ALGID, 0); err != nil {
 		t.Errorf("key: %v", err)

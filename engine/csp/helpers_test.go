@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // code returns the Errno err carries, or 0.
@@ -19,37 +20,6 @@ func code(err error) Errno {
 		return e
 	}
 	return 0
-}
-
-func wantCode(t *testing.T, what string, err error, want Errno) {
-	t.Helper()
-	if want == 0 {
-		if err != nil {
-			t.Errorf("%s: %v; want success", what, err)
-		}
-		return
-	}
-	if !errors.Is(err, want) {
-		t.Errorf("%s: %v; want %v", what, err, want)
-	}
-}
-
-// must(f())(t) returns f's value, failing the test if f failed.
-func must[T any](v T, err error) func(testing.TB) T {
-	return func(t testing.TB) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func ok(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
 }
 
 func unhex(s string) []byte {
@@ -76,25 +46,25 @@ var testKeys = sync.OnceValue(func() [2]*rsa.PrivateKey {
 // verifyCtx acquires a PROV_RSA_AES verify context.
 func verifyCtx(t testing.TB, c *CSP) ProvHandle {
 	t.Helper()
-	return must(c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT))(t)
+	return csptest.Must(c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT))(t)
 }
 
 // containerWithKeys creates container name holding the shared test keys and opens it.
 func containerWithKeys(t testing.TB, c *CSP, name string) ProvHandle {
 	t.Helper()
-	h := must(c.AcquireContext(name, "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
-	cont := must(c.store.Load(name))(t)
+	h := csptest.Must(c.AcquireContext(name, "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	cont := csptest.Must(c.store.Load(name))(t)
 	k := testKeys()
-	ok(t, c.store.SetKey(name, cont.ID, AT_KEYEXCHANGE, k[0]))
-	ok(t, c.store.SetKey(name, cont.ID, AT_SIGNATURE, k[1]))
+	csptest.OK(t, c.store.SetKey(name, cont.ID, AT_KEYEXCHANGE, k[0]))
+	csptest.OK(t, c.store.SetKey(name, cont.ID, AT_SIGNATURE, k[1]))
 	return h
 }
 
 // hashOf creates a hash of alg over data under h.
 func hashOf(t testing.TB, c *CSP, h ProvHandle, alg uint32, data string) HashHandle {
 	t.Helper()
-	hh := must(c.CreateHash(h, alg, 0, 0))(t)
-	ok(t, c.HashData(hh, []byte(data), 0))
+	hh := csptest.Must(c.CreateHash(h, alg, 0, 0))(t)
+	csptest.OK(t, c.HashData(hh, []byte(data), 0))
 	return hh
 }
 
@@ -102,8 +72,8 @@ func hashOf(t testing.TB, c *CSP, h ProvHandle, alg uint32, data string) HashHan
 func derivedKey(t testing.TB, c *CSP, h ProvHandle, alg uint32) KeyHandle {
 	t.Helper()
 	hh := hashOf(t, c, h, CALG_SHA_256, "password")
-	k := must(c.DeriveKey(h, alg, hh, 0))(t)
-	ok(t, c.DestroyHash(hh))
+	k := csptest.Must(c.DeriveKey(h, alg, hh, 0))(t)
+	csptest.OK(t, c.DestroyHash(hh))
 	return k
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hprov/hprov/engine"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // alive reports whether context h still works.
@@ -32,28 +33,28 @@ func TestReleaseDropsOneReference(t *testing.T) {
 			if verify {
 				h = verifyCtx(t, c)
 			} else {
-				h = must(c.AcquireContext("refs", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+				h = csptest.Must(c.AcquireContext("refs", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
 			}
 			for range refs - 1 {
-				ok(t, c.ContextAddRef(h, 0))
+				csptest.OK(t, c.ContextAddRef(h, 0))
 			}
 			for i := range refs {
 				if !alive(c, h) {
 					t.Fatalf("refs=%d verify=%v: dead after %d releases", refs, verify, i)
 				}
-				ok(t, c.ReleaseContext(h, 0))
+				csptest.OK(t, c.ReleaseContext(h, 0))
 			}
 			if alive(c, h) {
 				t.Fatalf("refs=%d: alive after the last release", refs)
 			}
-			wantCode(t, "ReleaseContext after the last", c.ReleaseContext(h, 0), NTE_BAD_UID)
-			wantCode(t, "ContextAddRef after the last", c.ContextAddRef(h, 0), NTE_BAD_UID)
+			csptest.Is(t, "ReleaseContext after the last", c.ReleaseContext(h, 0), NTE_BAD_UID)
+			csptest.Is(t, "ContextAddRef after the last", c.ContextAddRef(h, 0), NTE_BAD_UID)
 			_, err := c.CreateHash(h, CALG_SHA1, 0, 0)
-			wantCode(t, "CreateHash after the last", err, NTE_BAD_UID)
+			csptest.Is(t, "CreateHash after the last", err, NTE_BAD_UID)
 			_, err = c.GenKey(h, CALG_AES_128, 0)
-			wantCode(t, "GenKey after the last", err, NTE_BAD_UID)
+			csptest.Is(t, "GenKey after the last", err, NTE_BAD_UID)
 			_, err = c.GetUserKey(h, AT_SIGNATURE)
-			wantCode(t, "GetUserKey after the last", err, NTE_BAD_UID)
+			csptest.Is(t, "GetUserKey after the last", err, NTE_BAD_UID)
 			if n := c.Len(); n != 0 {
 				t.Fatalf("Len = %d after the last release", n)
 			}
@@ -67,18 +68,18 @@ func TestReleaseAndAddRefFlags(t *testing.T) {
 	for _, flags := range []uint32{1, 0x80000000, ^uint32(0)} {
 		c := New()
 		h := verifyCtx(t, c)
-		wantCode(t, "ContextAddRef with flags", c.ContextAddRef(h, flags), NTE_BAD_FLAGS)
-		ok(t, c.ContextAddRef(h, 0)) // now two references
-		wantCode(t, "ReleaseContext with flags (not the last)", c.ReleaseContext(h, flags), NTE_BAD_FLAGS)
+		csptest.Is(t, "ContextAddRef with flags", c.ContextAddRef(h, flags), NTE_BAD_FLAGS)
+		csptest.OK(t, c.ContextAddRef(h, 0)) // now two references
+		csptest.Is(t, "ReleaseContext with flags (not the last)", c.ReleaseContext(h, flags), NTE_BAD_FLAGS)
 		if !alive(c, h) {
 			t.Fatal("one release with bad flags dropped two references")
 		}
 		// The AddRef with flags added nothing: this is the last reference.
-		wantCode(t, "last ReleaseContext with flags", c.ReleaseContext(h, flags), NTE_BAD_FLAGS)
+		csptest.Is(t, "last ReleaseContext with flags", c.ReleaseContext(h, flags), NTE_BAD_FLAGS)
 		if alive(c, h) {
 			t.Fatalf("flags %#x: the context was not released", flags)
 		}
-		wantCode(t, "ReleaseContext after", c.ReleaseContext(h, 0), NTE_BAD_UID)
+		csptest.Is(t, "ReleaseContext after", c.ReleaseContext(h, 0), NTE_BAD_UID)
 		if c.Len() != 0 {
 			t.Fatal("leak")
 		}
@@ -88,13 +89,13 @@ func TestReleaseAndAddRefFlags(t *testing.T) {
 // Wine's test_CryptReleaseContext, in the advapi32 error model.
 func TestWineReleaseSequence(t *testing.T) {
 	c := New(WithAdvapiErrors())
-	wantCode(t, "ReleaseContext(0)", c.ReleaseContext(0, 0), ERROR_INVALID_PARAMETER)
-	h := must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
-	ok(t, c.ContextAddRef(h, 0))
-	ok(t, c.ReleaseContext(h, 0))
-	wantCode(t, "ReleaseContext(~0): released nonetheless", c.ReleaseContext(h, ^uint32(0)), NTE_BAD_FLAGS)
-	wantCode(t, "a further release", c.ReleaseContext(h, 0), ERROR_INVALID_PARAMETER)
-	wantCode(t, "ContextAddRef after", c.ContextAddRef(h, 0), ERROR_INVALID_PARAMETER)
+	csptest.Is(t, "ReleaseContext(0)", c.ReleaseContext(0, 0), ERROR_INVALID_PARAMETER)
+	h := csptest.Must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+	csptest.OK(t, c.ContextAddRef(h, 0))
+	csptest.OK(t, c.ReleaseContext(h, 0))
+	csptest.Is(t, "ReleaseContext(~0): released nonetheless", c.ReleaseContext(h, ^uint32(0)), NTE_BAD_FLAGS)
+	csptest.Is(t, "a further release", c.ReleaseContext(h, 0), ERROR_INVALID_PARAMETER)
+	csptest.Is(t, "ContextAddRef after", c.ContextAddRef(h, 0), ERROR_INVALID_PARAMETER)
 }
 
 // Contract: after the last release every session key and hash object of the context is
@@ -112,13 +113,13 @@ func TestReleaseInvalidatesChildren(t *testing.T) {
 		liveHash := hashOf(t, c, live, CALG_SHA_256, "x")
 		h := containerWithKeys(t, c, "children")
 		k := derivedKey(t, c, h, CALG_AES_256)
-		pub := must(c.GetUserKey(h, AT_SIGNATURE))(t)
+		pub := csptest.Must(c.GetUserKey(h, AT_SIGNATURE))(t)
 		hh := hashOf(t, c, h, CALG_SHA_256, "data")
-		hmacHash := must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
-		sig := must(c.SignHash(hashOf(t, c, h, CALG_SHA_256, "data"), AT_SIGNATURE, 0))(t)
-		ct := must(c.Encrypt(k, 0, true, 0, []byte("secret")))(t)
+		hmacHash := csptest.Must(c.CreateHash(h, CALG_HMAC, k, 0))(t)
+		sig := csptest.Must(c.SignHash(hashOf(t, c, h, CALG_SHA_256, "data"), AT_SIGNATURE, 0))(t)
+		ct := csptest.Must(c.Encrypt(k, 0, true, 0, []byte("secret")))(t)
 		before := c.Len()
-		ok(t, c.ReleaseContext(h, 0))
+		csptest.OK(t, c.ReleaseContext(h, 0))
 		if n := c.Len(); n != 2 {
 			t.Fatalf("Len = %d after release (was %d); want the other context and its hash", n, before)
 		}
@@ -151,11 +152,11 @@ func TestReleaseInvalidatesChildren(t *testing.T) {
 			{"DestroyHash", func() error { return c.DestroyHash(hh) }},
 			{"DestroyHash again", func() error { return c.DestroyHash(hh) }},
 		} {
-			wantCode(t, tc.name, tc.err(), want)
+			csptest.Is(t, tc.name, tc.err(), want)
 		}
 		// Nothing else was touched, nothing was freed twice.
-		ok(t, c.HashData(liveHash, []byte("y"), 0))
-		ok(t, c.ReleaseContext(live, 0))
+		csptest.OK(t, c.HashData(liveHash, []byte("y"), 0))
+		csptest.OK(t, c.ReleaseContext(live, 0))
 		c.tab.Reclaim()
 		if n := c.Len(); n != 0 {
 			t.Fatalf("Len = %d; want 0", n)
@@ -175,7 +176,7 @@ func TestChildrenMemoryReclaimed(t *testing.T) {
 		o, _ := c.tab.Get(engineOf(c, uint64(hh), kindHash))
 		runtime.AddCleanup(o, func(*atomic.Int64) { freed.Add(1) }, &freed)
 	}
-	ok(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(h, 0))
 	// The engine sweeps orphans as later handles are inserted; Reclaim finishes at once.
 	if got := c.tab.Reclaim(); got != n {
 		t.Fatalf("Reclaim freed %d slots; want %d", got, n)
@@ -204,25 +205,25 @@ func TestContainerOutlivesContext(t *testing.T) {
 		t.Run(store, func(t *testing.T) {
 			var opts []Option
 			if store == "dir" {
-				opts = append(opts, WithStore(must(DirStore(t.TempDir()))(t)))
+				opts = append(opts, WithStore(csptest.Must(DirStore(t.TempDir()))(t)))
 			}
 			c := New(opts...)
-			h1 := must(c.AcquireContext("keep", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
-			k1 := must(c.GenKey(h1, AT_SIGNATURE, 0))(t)
-			sig := must(c.SignHash(hashOf(t, c, h1, CALG_SHA_256, "message"), AT_SIGNATURE, 0))(t)
-			ok(t, c.ReleaseContext(h1, 0))
-			wantCode(t, "old key handle", c.DestroyKey(k1), NTE_BAD_UID)
+			h1 := csptest.Must(c.AcquireContext("keep", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+			k1 := csptest.Must(c.GenKey(h1, AT_SIGNATURE, 0))(t)
+			sig := csptest.Must(c.SignHash(hashOf(t, c, h1, CALG_SHA_256, "message"), AT_SIGNATURE, 0))(t)
+			csptest.OK(t, c.ReleaseContext(h1, 0))
+			csptest.Is(t, "old key handle", c.DestroyKey(k1), NTE_BAD_UID)
 
-			h2 := must(c.AcquireContext("keep", "", PROV_RSA_AES, 0))(t)
-			k2 := must(c.GetUserKey(h2, AT_SIGNATURE))(t)
-			ok(t, c.VerifySignature(hashOf(t, c, h2, CALG_SHA_256, "message"), sig, k2, 0))
+			h2 := csptest.Must(c.AcquireContext("keep", "", PROV_RSA_AES, 0))(t)
+			k2 := csptest.Must(c.GetUserKey(h2, AT_SIGNATURE))(t)
+			csptest.OK(t, c.VerifySignature(hashOf(t, c, h2, CALG_SHA_256, "message"), sig, k2, 0))
 			// PKCS#1 v1.5 is deterministic: the same pair signs identically.
-			if again := must(c.SignHash(hashOf(t, c, h2, CALG_SHA_256, "message"), AT_SIGNATURE, 0))(t); !bytes.Equal(again, sig) {
+			if again := csptest.Must(c.SignHash(hashOf(t, c, h2, CALG_SHA_256, "message"), AT_SIGNATURE, 0))(t); !bytes.Equal(again, sig) {
 				t.Fatal("the reopened container signs differently")
 			}
 			_, err := c.GetUserKey(h2, AT_KEYEXCHANGE)
-			wantCode(t, "GetUserKey of a spec never generated", err, NTE_NO_KEY)
-			ok(t, c.ReleaseContext(h2, 0))
+			csptest.Is(t, "GetUserKey of a spec never generated", err, NTE_NO_KEY)
+			csptest.OK(t, c.ReleaseContext(h2, 0))
 
 			// Deleting is the only way to lose it.
 			del, err := c.AcquireContext("keep", "", PROV_RSA_AES, CRYPT_DELETEKEYSET)
@@ -230,9 +231,9 @@ func TestContainerOutlivesContext(t *testing.T) {
 				t.Fatalf("CRYPT_DELETEKEYSET = %#x, %v; want 0, nil", del, err)
 			}
 			_, err = c.AcquireContext("keep", "", PROV_RSA_AES, 0)
-			wantCode(t, "open after delete", err, NTE_BAD_KEYSET)
+			csptest.Is(t, "open after delete", err, NTE_BAD_KEYSET)
 			_, err = c.AcquireContext("keep", "", PROV_RSA_AES, CRYPT_DELETEKEYSET)
-			wantCode(t, "delete twice", err, NTE_BAD_KEYSET)
+			csptest.Is(t, "delete twice", err, NTE_BAD_KEYSET)
 			if c.Len() != 0 {
 				t.Fatal("leak")
 			}
@@ -246,25 +247,25 @@ func TestVerifyContextHasNoContainer(t *testing.T) {
 	c := New(WithStore(store))
 	h := verifyCtx(t, c)
 	_, err := c.GetUserKey(h, AT_SIGNATURE)
-	wantCode(t, "GetUserKey before GenKey", err, NTE_NO_KEY)
-	k := must(c.GenKey(h, AT_SIGNATURE, 0))(t)
-	pub := must(c.GetUserKey(h, AT_SIGNATURE))(t)
-	sig := must(c.SignHash(hashOf(t, c, h, CALG_SHA1, "m"), AT_SIGNATURE, 0))(t)
-	ok(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), sig, pub, 0))
-	ok(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), sig, k, 0))
+	csptest.Is(t, "GetUserKey before GenKey", err, NTE_NO_KEY)
+	k := csptest.Must(c.GenKey(h, AT_SIGNATURE, 0))(t)
+	pub := csptest.Must(c.GetUserKey(h, AT_SIGNATURE))(t)
+	sig := csptest.Must(c.SignHash(hashOf(t, c, h, CALG_SHA1, "m"), AT_SIGNATURE, 0))(t)
+	csptest.OK(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), sig, pub, 0))
+	csptest.OK(t, c.VerifySignature(hashOf(t, c, h, CALG_SHA1, "m"), sig, k, 0))
 	_, err = c.SignHash(hashOf(t, c, h, CALG_SHA1, "m"), AT_KEYEXCHANGE, 0)
-	wantCode(t, "SignHash with a spec never generated", err, NTE_NO_KEY)
+	csptest.Is(t, "SignHash with a spec never generated", err, NTE_NO_KEY)
 	// Another verify context does not see it, and nothing reached the store.
 	h2 := verifyCtx(t, c)
 	_, err = c.GetUserKey(h2, AT_SIGNATURE)
-	wantCode(t, "another verify context", err, NTE_NO_KEY)
+	csptest.Is(t, "another verify context", err, NTE_NO_KEY)
 	for _, name := range []string{"", "default"} {
 		if _, err := store.Load(name); err == nil {
 			t.Errorf("container %q appeared in the store", name)
 		}
 	}
-	ok(t, c.ReleaseContext(h, 0))
-	ok(t, c.ReleaseContext(h2, 0))
+	csptest.OK(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(h2, 0))
 	if n := c.sideN.Load(); n != 0 || len(c.side) != 0 {
 		t.Fatalf("ephemeral pairs left: %d", n)
 	}
@@ -279,20 +280,20 @@ func TestDeletedContainer(t *testing.T) {
 	c := New()
 	h := containerWithKeys(t, c, "gone")
 	hh := hashOf(t, c, h, CALG_SHA_256, "m")
-	_ = must(c.AcquireContext("gone", "", PROV_RSA_AES, CRYPT_DELETEKEYSET))(t)
+	_ = csptest.Must(c.AcquireContext("gone", "", PROV_RSA_AES, CRYPT_DELETEKEYSET))(t)
 	_, err := c.GetUserKey(h, AT_SIGNATURE)
-	wantCode(t, "GetUserKey", err, NTE_BAD_KEYSET)
+	csptest.Is(t, "GetUserKey", err, NTE_BAD_KEYSET)
 	_, err = c.SignHash(hh, AT_SIGNATURE, 0)
-	wantCode(t, "SignHash", err, NTE_BAD_KEYSET)
-	h2 := must(c.AcquireContext("gone", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	csptest.Is(t, "SignHash", err, NTE_BAD_KEYSET)
+	h2 := csptest.Must(c.AcquireContext("gone", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
 	_, err = c.GetUserKey(h, AT_SIGNATURE)
-	wantCode(t, "GetUserKey after the name was reused", err, NTE_BAD_KEYSET)
+	csptest.Is(t, "GetUserKey after the name was reused", err, NTE_BAD_KEYSET)
 	_, err = c.GenKey(h, AT_KEYEXCHANGE, 0)
-	wantCode(t, "GenKey into the deleted container", err, NTE_BAD_KEYSET)
+	csptest.Is(t, "GenKey into the deleted container", err, NTE_BAD_KEYSET)
 	_, err = c.GetUserKey(h2, AT_KEYEXCHANGE)
-	wantCode(t, "the new container did not receive it", err, NTE_NO_KEY)
+	csptest.Is(t, "the new container did not receive it", err, NTE_NO_KEY)
 	// The context itself still works for what needs no container.
-	ok(t, c.HashData(hashOf(t, c, h, CALG_SHA1, "x"), []byte("y"), 0))
+	csptest.OK(t, c.HashData(hashOf(t, c, h, CALG_SHA1, "x"), []byte("y"), 0))
 }
 
 // Precedence: an empty name without CRYPT_VERIFYCONTEXT is the default container, its name an
@@ -300,29 +301,29 @@ func TestDeletedContainer(t *testing.T) {
 func TestDefaultAndMachineContainers(t *testing.T) {
 	store := MemStore()
 	c := New(WithStore(store), WithDefaultContainer("me"))
-	h := must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_NEWKEYSET))(t)
+	h := csptest.Must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_NEWKEYSET))(t)
 	if _, err := store.Load("me"); err != nil {
 		t.Fatalf("the default container is not named by the option: %v", err)
 	}
 	_, err := c.AcquireContext("me", "", PROV_RSA_FULL, CRYPT_NEWKEYSET)
-	wantCode(t, "the default container by name", err, NTE_EXISTS)
-	m := must(c.AcquireContext("me", "", PROV_RSA_FULL, CRYPT_NEWKEYSET|CRYPT_MACHINE_KEYSET))(t)
+	csptest.Is(t, "the default container by name", err, NTE_EXISTS)
+	m := csptest.Must(c.AcquireContext("me", "", PROV_RSA_FULL, CRYPT_NEWKEYSET|CRYPT_MACHINE_KEYSET))(t)
 	_, err = c.AcquireContext("other", "", PROV_RSA_FULL, CRYPT_MACHINE_KEYSET)
-	wantCode(t, "missing machine container", err, NTE_BAD_KEYSET)
-	ok(t, c.ReleaseContext(h, 0))
-	ok(t, c.ReleaseContext(m, 0))
-	_ = must(c.AcquireContext("me", "", PROV_RSA_FULL, CRYPT_DELETEKEYSET|CRYPT_MACHINE_KEYSET))(t)
-	_ = must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_SILENT))(t) // the user's is still there
+	csptest.Is(t, "missing machine container", err, NTE_BAD_KEYSET)
+	csptest.OK(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(m, 0))
+	_ = csptest.Must(c.AcquireContext("me", "", PROV_RSA_FULL, CRYPT_DELETEKEYSET|CRYPT_MACHINE_KEYSET))(t)
+	_ = csptest.Must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_SILENT))(t) // the user's is still there
 	d := New()
-	_ = must(d.AcquireContext("", "", PROV_RSA_FULL, CRYPT_NEWKEYSET))(t)
-	_ = must(d.AcquireContext("default", "", PROV_RSA_FULL, 0))(t)
+	_ = csptest.Must(d.AcquireContext("", "", PROV_RSA_FULL, CRYPT_NEWKEYSET))(t)
+	_ = csptest.Must(d.AcquireContext("default", "", PROV_RSA_FULL, 0))(t)
 }
 
 // Contract lines on AcquireContext and on algorithm errors, and the precedence rules on names,
 // providers and flags.
 func TestAcquireErrors(t *testing.T) {
 	c := New()
-	_ = must(c.AcquireContext("exists", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	_ = csptest.Must(c.AcquireContext("exists", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
 	for _, tc := range []struct {
 		name            string
 		container, prov string
@@ -361,12 +362,12 @@ func TestAcquireErrors(t *testing.T) {
 		{"silent and machine", "", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT | CRYPT_SILENT | CRYPT_MACHINE_KEYSET, 0},
 	} {
 		h, err := c.AcquireContext(tc.container, tc.prov, tc.provType, tc.flags)
-		wantCode(t, tc.name, err, tc.want)
+		csptest.Is(t, tc.name, err, tc.want)
 		if (err == nil) != (h != 0) {
 			t.Errorf("%s: handle %#x with error %v", tc.name, h, err)
 		}
 		if h != 0 {
-			ok(t, c.ReleaseContext(h, 0))
+			csptest.OK(t, c.ReleaseContext(h, 0))
 		}
 	}
 }
@@ -375,7 +376,7 @@ func TestAcquireErrors(t *testing.T) {
 // unknown algorithms are NTE_BAD_ALGID everywhere.
 func TestAlgorithmsByProviderType(t *testing.T) {
 	c := New()
-	full := must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+	full := csptest.Must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
 	aes := verifyCtx(t, c)
 	for _, tc := range []struct {
 		alg        uint32
@@ -411,33 +412,33 @@ func TestAlgorithmsByProviderType(t *testing.T) {
 			} else {
 				_, err = c.GenKey(p.h, tc.alg, 0)
 			}
-			wantCode(t, "algorithm "+string(rune('0'+int(tc.alg%10))), err, p.want)
+			csptest.Is(t, "algorithm "+string(rune('0'+int(tc.alg%10))), err, p.want)
 		}
 		hh := hashOf(t, c, aes, CALG_SHA1, "x")
 		if !tc.hash {
 			_, err := c.DeriveKey(full, tc.alg, hh, 0)
 			want := tc.full
-			wantCode(t, "DeriveKey under PROV_RSA_FULL", err, want)
+			csptest.Is(t, "DeriveKey under PROV_RSA_FULL", err, want)
 		}
 	}
 	_, err := c.GenKey(aes, CALG_AES_128, 256<<16)
-	wantCode(t, "GenKey key length mismatch", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "GenKey key length mismatch", err, NTE_BAD_FLAGS)
 	_, err = c.GenKey(aes, CALG_AES_128, 128<<16|CRYPT_EXPORTABLE)
-	wantCode(t, "GenKey key length match", err, 0)
+	csptest.Is(t, "GenKey key length match", err, Errno(0))
 	_, err = c.GenKey(aes, AT_SIGNATURE, 1020<<16)
-	wantCode(t, "RSA key length not a multiple of 8", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "RSA key length not a multiple of 8", err, NTE_BAD_FLAGS)
 	_, err = c.GenKey(aes, AT_SIGNATURE, 16392<<16)
-	wantCode(t, "RSA key length beyond the maximum", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "RSA key length beyond the maximum", err, NTE_BAD_FLAGS)
 	_, err = c.GenKey(aes, CALG_AES_128, 0x200)
-	wantCode(t, "GenKey unknown flag", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "GenKey unknown flag", err, NTE_BAD_FLAGS)
 	_, err = c.CreateHash(aes, CALG_SHA1, 0, 1)
-	wantCode(t, "CreateHash flags", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "CreateHash flags", err, NTE_BAD_FLAGS)
 	_, err = c.GetUserKey(aes, 3)
-	wantCode(t, "GetUserKey of an unknown spec", err, NTE_NO_KEY)
+	csptest.Is(t, "GetUserKey of an unknown spec", err, NTE_NO_KEY)
 	_, err = c.SignHash(hashOf(t, c, aes, CALG_SHA1, "x"), 3, 0)
-	wantCode(t, "SignHash with an unknown spec", err, NTE_BAD_ALGID)
+	csptest.Is(t, "SignHash with an unknown spec", err, NTE_BAD_ALGID)
 	_, err = c.SignHash(hashOf(t, c, aes, CALG_SHA1, "x"), AT_SIGNATURE, 2)
-	wantCode(t, "SignHash flags", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "SignHash flags", err, NTE_BAD_FLAGS)
 }
 
 // Contract: HashData after HP_HASHVAL was read is NTE_BAD_HASH_STATE.
@@ -445,16 +446,16 @@ func TestHashState(t *testing.T) {
 	c := New()
 	h := verifyCtx(t, c)
 	hh := hashOf(t, c, h, CALG_SHA_256, "abc")
-	_ = must(c.GetHashParam(hh, HP_HASHSIZE, 0))(t) // not the value: still open
-	ok(t, c.HashData(hh, nil, 0))
-	_ = must(c.GetHashParam(hh, HP_HASHVAL, 0))(t)
-	wantCode(t, "HashData after HP_HASHVAL", c.HashData(hh, []byte("x"), 0), NTE_BAD_HASH_STATE)
-	wantCode(t, "HashData flags", c.HashData(hh, []byte("x"), 2), NTE_BAD_FLAGS)
+	_ = csptest.Must(c.GetHashParam(hh, HP_HASHSIZE, 0))(t) // not the value: still open
+	csptest.OK(t, c.HashData(hh, nil, 0))
+	_ = csptest.Must(c.GetHashParam(hh, HP_HASHVAL, 0))(t)
+	csptest.Is(t, "HashData after HP_HASHVAL", c.HashData(hh, []byte("x"), 0), NTE_BAD_HASH_STATE)
+	csptest.Is(t, "HashData flags", c.HashData(hh, []byte("x"), 2), NTE_BAD_FLAGS)
 	_, err := c.GetHashParam(hh, HP_HASHVAL, 1)
-	wantCode(t, "GetHashParam flags", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "GetHashParam flags", err, NTE_BAD_FLAGS)
 	// The value of an empty hash is the hash of nothing.
-	e := must(c.CreateHash(h, CALG_MD5, 0, 0))(t)
-	if v := must(c.GetHashParam(e, HP_HASHVAL, 0))(t); !bytes.Equal(v, unhex("d41d8cd98f00b204e9800998ecf8427e")) {
+	e := csptest.Must(c.CreateHash(h, CALG_MD5, 0, 0))(t)
+	if v := csptest.Must(c.GetHashParam(e, HP_HASHVAL, 0))(t); !bytes.Equal(v, unhex("d41d8cd98f00b204e9800998ecf8427e")) {
 		t.Fatalf("MD5 of nothing = %x", v)
 	}
 }
@@ -485,7 +486,7 @@ func TestPrecedence(t *testing.T) {
 		{"bad hash and bad key: the first handle wins", c.VerifySignature(f.staleHash, nil, f.staleKey, 1), NTE_BAD_HASH},
 		{"live handles, bad flags", c.HashData(f.hash, nil, 2), NTE_BAD_FLAGS},
 	} {
-		wantCode(t, tc.name, tc.err, tc.want)
+		csptest.Is(t, tc.name, tc.err, tc.want)
 	}
 	f.checkLive(t)
 }
@@ -494,32 +495,32 @@ func TestPrecedence(t *testing.T) {
 // clear error for its container alone.
 func TestDirStoreRestart(t *testing.T) {
 	dir := t.TempDir()
-	c := New(WithStore(must(DirStore(dir))(t)))
-	h := must(c.AcquireContext("persist", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
-	_ = must(c.GenKey(h, AT_KEYEXCHANGE, 0))(t)
-	ct := must(c.Encrypt(must(c.GetUserKey(h, AT_KEYEXCHANGE))(t), 0, true, 0, []byte("across restarts")))(t)
-	_ = must(c.AcquireContext("other", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	c := New(WithStore(csptest.Must(DirStore(dir))(t)))
+	h := csptest.Must(c.AcquireContext("persist", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
+	_ = csptest.Must(c.GenKey(h, AT_KEYEXCHANGE, 0))(t)
+	ct := csptest.Must(c.Encrypt(csptest.Must(c.GetUserKey(h, AT_KEYEXCHANGE))(t), 0, true, 0, []byte("across restarts")))(t)
+	_ = csptest.Must(c.AcquireContext("other", "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t)
 	// "Restart": a new provider on the same directory.
-	c2 := New(WithStore(must(DirStore(dir))(t)))
-	h2 := must(c2.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
-	kx := must(c2.GetUserKey(h2, AT_KEYEXCHANGE))(t)
-	if p := must(c2.Decrypt(kx, 0, true, 0, ct))(t); string(p) != "across restarts" {
+	c2 := New(WithStore(csptest.Must(DirStore(dir))(t)))
+	h2 := csptest.Must(c2.AcquireContext("persist", "", PROV_RSA_AES, 0))(t)
+	kx := csptest.Must(c2.GetUserKey(h2, AT_KEYEXCHANGE))(t)
+	if p := csptest.Must(c2.Decrypt(kx, 0, true, 0, ct))(t); string(p) != "across restarts" {
 		t.Fatalf("decrypted %q", p)
 	}
 	// Damage the file of "persist".
 	file := c2.store.(*dirStore).path("persist")
 	b, err := os.ReadFile(file)
-	ok(t, err)
-	ok(t, os.WriteFile(file, b[:len(b)-40], 0o600))
-	c3 := New(WithStore(must(DirStore(dir))(t)))
+	csptest.OK(t, err)
+	csptest.OK(t, os.WriteFile(file, b[:len(b)-40], 0o600))
+	c3 := New(WithStore(csptest.Must(DirStore(dir))(t)))
 	_, err = c3.AcquireContext("persist", "", PROV_RSA_AES, 0)
-	wantCode(t, "opening a truncated container", err, NTE_BAD_KEYSET)
+	csptest.Is(t, "opening a truncated container", err, NTE_BAD_KEYSET)
 	if err != nil && !strings.Contains(err.Error(), "unreadable") {
 		t.Errorf("error %q is not clear about the damage", err)
 	}
 	_, err = c2.GetUserKey(h2, AT_KEYEXCHANGE) // a context opened before the damage
-	wantCode(t, "a context on the damaged container", err, NTE_BAD_KEYSET)
-	_ = must(c3.AcquireContext("other", "", PROV_RSA_AES, 0))(t)
+	csptest.Is(t, "a context on the damaged container", err, NTE_BAD_KEYSET)
+	_ = csptest.Must(c3.AcquireContext("other", "", PROV_RSA_AES, 0))(t)
 }
 
 // Limits of the table: more than 32767 references, or more handles than the capacity.
@@ -531,9 +532,9 @@ func TestLimits(t *testing.T) {
 			t.Fatalf("AddRef %d: %v", i, err)
 		}
 	}
-	wantCode(t, "AddRef beyond the limit", c.ContextAddRef(h, 0), ERROR_ARITHMETIC_OVERFLOW)
+	csptest.Is(t, "AddRef beyond the limit", c.ContextAddRef(h, 0), ERROR_ARITHMETIC_OVERFLOW)
 	for range engine.MaxRefs - 1 {
-		ok(t, c.ReleaseContext(h, 0))
+		csptest.OK(t, c.ReleaseContext(h, 0))
 	}
 	if !alive(c, h) {
 		t.Fatal("the failed AddRef dropped a reference")
@@ -541,7 +542,7 @@ func TestLimits(t *testing.T) {
 	_ = hashOf(t, c, h, CALG_SHA1, "x")
 	_ = verifyCtx(t, c)
 	_, err := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
-	wantCode(t, "AcquireContext in a full table", err, NTE_NO_MEMORY)
+	csptest.Is(t, "AcquireContext in a full table", err, NTE_NO_MEMORY)
 	_, err = c.CreateHash(h, CALG_SHA1, 0, 0)
-	wantCode(t, "CreateHash in a full table", err, NTE_NO_MEMORY)
+	csptest.Is(t, "CreateHash in a full table", err, NTE_NO_MEMORY)
 }

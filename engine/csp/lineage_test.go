@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // Tests of the lineage: what a released key or hash answers once its slot has been reused and
@@ -36,7 +37,7 @@ func (ch child) tryCreate(c *CSP, h ProvHandle) (uint64, error) {
 
 func (ch child) create(t testing.TB, c *CSP, h ProvHandle) uint64 {
 	t.Helper()
-	return must(ch.tryCreate(c, h))(t)
+	return csptest.Must(ch.tryCreate(c, h))(t)
 }
 
 // use is a call on the child that does not release it.
@@ -83,7 +84,7 @@ func collider(t *testing.T, c *CSP, ch child, q ProvHandle, x engine.Handle) uin
 	for range 1 << 24 {
 		ctx := verifyCtx(t, c)
 		next := engine.Handle(uint64(ctx) + 1<<24) // generation + 1
-		ok(t, c.ReleaseContext(ctx, 0))
+		csptest.OK(t, c.ReleaseContext(ctx, 0))
 		if uint64(next)>>tagShift != uint64(ctx)>>tagShift || c.lineage.deadEntry(next, true) != target {
 			continue
 		}
@@ -91,7 +92,7 @@ func collider(t *testing.T, c *CSP, ch child, q ProvHandle, x engine.Handle) uin
 		if c.tableHandle(z, ch.k) == next {
 			return z
 		}
-		ok(t, ch.destroy(c, z))
+		csptest.OK(t, ch.destroy(c, z))
 	}
 	t.Fatal("found no colliding handle")
 	return 0
@@ -111,18 +112,18 @@ func TestFreshOrphanAfterCollidingRecord(t *testing.T) {
 
 			z := collider(t, c, ch, q, ex)
 
-			ok(t, c.ReleaseContext(p, 0)) // x is an orphan now
+			csptest.OK(t, c.ReleaseContext(p, 0)) // x is an orphan now
 			c.tab.Reclaim()
 			kept := ch.childIn(t, c, q, slotOf(ex)) // x's slot reused: its record moves
-			ok(t, ch.destroy(c, z))                 // one record later, in the same cache entry
+			csptest.OK(t, ch.destroy(c, z))         // one record later, in the same cache entry
 
-			wantCode(t, "use of the fresh orphan", ch.use(c, x), NTE_BAD_UID)
-			wantCode(t, "destroy of the fresh orphan", ch.destroy(c, x), NTE_BAD_UID)
+			csptest.Is(t, "use of the fresh orphan", ch.use(c, x), NTE_BAD_UID)
+			csptest.Is(t, "destroy of the fresh orphan", ch.destroy(c, x), NTE_BAD_UID)
 
 			for _, y := range kept {
-				ok(t, ch.destroy(c, y))
+				csptest.OK(t, ch.destroy(c, y))
 			}
-			ok(t, c.ReleaseContext(q, 0))
+			csptest.OK(t, c.ReleaseContext(q, 0))
 			c.tab.Reclaim()
 			if n := c.Len(); n != 0 {
 				t.Fatalf("Len = %d; want 0", n)
@@ -200,7 +201,7 @@ func orphanCycle(t testing.TB, c *CSP, ch child, n int) []uint64 {
 	for i := range kids {
 		kids[i] = ch.create(t, c, h)
 	}
-	ok(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(h, 0))
 	c.tab.Reclaim()
 	return kids
 }
@@ -217,7 +218,7 @@ func TestOrphanChainOfOneSlot(t *testing.T) {
 				orphans = append(orphans, orphanCycle(t, c, ch, 1)...)
 				if i%100 == 0 {
 					x := ch.create(t, c, live)
-					ok(t, ch.destroy(c, x))
+					csptest.OK(t, ch.destroy(c, x))
 					destroyed = append(destroyed, x)
 				}
 			}
@@ -227,11 +228,11 @@ func TestOrphanChainOfOneSlot(t *testing.T) {
 				}
 			}
 			for i, x := range destroyed {
-				wantCode(t, fmt.Sprintf("destroyed %d (context alive)", i), ch.use(c, x), zeroErr[ch.k])
+				csptest.Is(t, fmt.Sprintf("destroyed %d (context alive)", i), ch.use(c, x), zeroErr[ch.k])
 			}
-			ok(t, c.ReleaseContext(live, 0))
+			csptest.OK(t, c.ReleaseContext(live, 0))
 			for i, x := range destroyed {
-				wantCode(t, fmt.Sprintf("destroyed %d (context released)", i), ch.use(c, x), NTE_BAD_UID)
+				csptest.Is(t, fmt.Sprintf("destroyed %d (context released)", i), ch.use(c, x), NTE_BAD_UID)
 			}
 		})
 	}
@@ -249,7 +250,7 @@ func TestOrphanRecordLastsATurn(t *testing.T) {
 		later += 8
 	}
 	for i, x := range first {
-		wantCode(t, fmt.Sprintf("first orphan %d, %d orphans later", i, later), children[1].use(c, x), NTE_BAD_UID)
+		csptest.Is(t, fmt.Sprintf("first orphan %d, %d orphans later", i, later), children[1].use(c, x), NTE_BAD_UID)
 	}
 }
 
@@ -265,7 +266,7 @@ func TestOrphanOutlivesItsRecord(t *testing.T) {
 		later += 8
 	}
 	for i, x := range first {
-		wantCode(t, fmt.Sprintf("first orphan %d, %d orphans later", i, later), children[1].use(c, x), NTE_BAD_UID)
+		csptest.Is(t, fmt.Sprintf("first orphan %d, %d orphans later", i, later), children[1].use(c, x), NTE_BAD_UID)
 	}
 }
 
@@ -279,16 +280,16 @@ func TestDestroyedChildAfterCollidingRecord(t *testing.T) {
 			x := ch.create(t, c, q)
 			ex := c.tableHandle(x, ch.k)
 			z := collider(t, c, ch, q, ex)
-			ok(t, ch.destroy(c, x))
+			csptest.OK(t, ch.destroy(c, x))
 			// x's slot taken by another child: x's record is gone from there too.
 			kept := ch.childIn(t, c, q, slotOf(ex))
-			ok(t, ch.destroy(c, z)) // x's cache entry now holds z
-			wantCode(t, "use of the destroyed child", ch.use(c, x), zeroErr[ch.k])
-			wantCode(t, "destroy of the destroyed child", ch.destroy(c, x), zeroErr[ch.k])
+			csptest.OK(t, ch.destroy(c, z)) // x's cache entry now holds z
+			csptest.Is(t, "use of the destroyed child", ch.use(c, x), zeroErr[ch.k])
+			csptest.Is(t, "destroy of the destroyed child", ch.destroy(c, x), zeroErr[ch.k])
 			for _, y := range kept {
-				ok(t, ch.destroy(c, y))
+				csptest.OK(t, ch.destroy(c, y))
 			}
-			ok(t, c.ReleaseContext(q, 0))
+			csptest.OK(t, c.ReleaseContext(q, 0))
 		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"slices"
 	"testing"
+
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // Contract: GetProvParam's fixed parameters, per provider.
@@ -15,20 +17,20 @@ func TestGetProvParam(t *testing.T) {
 		name     string
 		provType uint32
 	}{{MS_DEF_PROV, PROV_RSA_FULL}, {MS_STRONG_PROV, PROV_RSA_FULL}, {MS_ENHANCED_PROV, PROV_RSA_FULL}, {MS_ENH_RSA_AES_PROV, PROV_RSA_AES}} {
-		h := must(c.AcquireContext("", tc.name, tc.provType, CRYPT_VERIFYCONTEXT))(t)
-		if got := string(must(c.GetProvParam(h, PP_NAME, 0))(t)); got != tc.name+"\x00" {
+		h := csptest.Must(c.AcquireContext("", tc.name, tc.provType, CRYPT_VERIFYCONTEXT))(t)
+		if got := string(csptest.Must(c.GetProvParam(h, PP_NAME, 0))(t)); got != tc.name+"\x00" {
 			t.Errorf("PP_NAME = %q", got)
 		}
-		if got := u32(must(c.GetProvParam(h, PP_PROVTYPE, 0))(t)); got != tc.provType {
+		if got := u32(csptest.Must(c.GetProvParam(h, PP_PROVTYPE, 0))(t)); got != tc.provType {
 			t.Errorf("%s: PP_PROVTYPE = %d", tc.name, got)
 		}
-		ok(t, c.ReleaseContext(h, 0))
+		csptest.OK(t, c.ReleaseContext(h, 0))
 	}
-	def := must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
-	if got := string(must(c.GetProvParam(def, PP_NAME, 0))(t)); got != MS_STRONG_PROV+"\x00" {
+	def := csptest.Must(c.AcquireContext("", "", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+	if got := string(csptest.Must(c.GetProvParam(def, PP_NAME, 0))(t)); got != MS_STRONG_PROV+"\x00" {
 		t.Errorf("default PROV_RSA_FULL provider %q", got)
 	}
-	h := must(c.AcquireContext("cont", "", PROV_RSA_AES, CRYPT_NEWKEYSET|CRYPT_MACHINE_KEYSET))(t)
+	h := csptest.Must(c.AcquireContext("cont", "", PROV_RSA_AES, CRYPT_NEWKEYSET|CRYPT_MACHINE_KEYSET))(t)
 	for _, tc := range []struct {
 		param uint32
 		want  []byte
@@ -42,21 +44,21 @@ func TestGetProvParam(t *testing.T) {
 		{PP_SIG_KEYSIZE_INC, dword(8)},
 		{PP_KEYX_KEYSIZE_INC, dword(8)},
 	} {
-		if got := must(c.GetProvParam(h, tc.param, 0))(t); !slices.Equal(got, tc.want) {
+		if got := csptest.Must(c.GetProvParam(h, tc.param, 0))(t); !slices.Equal(got, tc.want) {
 			t.Errorf("param %d = %x; want %x", tc.param, got, tc.want)
 		}
 	}
-	if got := must(c.GetProvParam(def, PP_CONTAINER, 0))(t); string(got) != "\x00" {
+	if got := csptest.Must(c.GetProvParam(def, PP_CONTAINER, 0))(t); string(got) != "\x00" {
 		t.Errorf("verify context PP_CONTAINER %q", got)
 	}
 	_, err := c.GetProvParam(h, 12345, 0)
-	wantCode(t, "unknown param", err, NTE_BAD_TYPE)
+	csptest.Is(t, "unknown param", err, NTE_BAD_TYPE)
 	_, err = c.GetProvParam(h, PP_NAME, CRYPT_FIRST)
-	wantCode(t, "CRYPT_FIRST on PP_NAME", err, NTE_BAD_FLAGS)
+	csptest.Is(t, "CRYPT_FIRST on PP_NAME", err, NTE_BAD_FLAGS)
 	_, err = c.GetProvParam(h, PP_ENUMALGS, 0x100)
-	wantCode(t, "unknown flag", err, NTE_BAD_FLAGS)
-	ok(t, c.ReleaseContext(h, 0))
-	ok(t, c.ReleaseContext(def, 0))
+	csptest.Is(t, "unknown flag", err, NTE_BAD_FLAGS)
+	csptest.OK(t, c.ReleaseContext(h, 0))
+	csptest.OK(t, c.ReleaseContext(def, 0))
 }
 
 // Contract: PP_ENUMALGS and PP_ENUMALGS_EX list the provider's algorithms in Windows' record
@@ -72,7 +74,7 @@ func TestEnumAlgs(t *testing.T) {
 			if errors.Is(err, ERROR_NO_MORE_ITEMS) {
 				return ids
 			}
-			ok(t, err)
+			csptest.OK(t, err)
 			want := 32
 			if param == PP_ENUMALGS_EX {
 				want = 88
@@ -95,7 +97,7 @@ func TestEnumAlgs(t *testing.T) {
 		t.Errorf("PP_ENUMALGS_EX: %x", got)
 	}
 	// One record in full: RC4 under the AES provider.
-	b := must(c.GetProvParam(h2, PP_ENUMALGS_EX, CRYPT_FIRST))(t)
+	b := csptest.Must(c.GetProvParam(h2, PP_ENUMALGS_EX, CRYPT_FIRST))(t)
 	le := binary.LittleEndian
 	if le.Uint32(b) != CALG_RC4 || le.Uint32(b[4:]) != 128 || le.Uint32(b[8:]) != 40 || le.Uint32(b[12:]) != 128 ||
 		le.Uint32(b[20:]) != 4 || string(b[24:28]) != "RC4\x00" || le.Uint32(b[44:]) != 24 ||
@@ -105,19 +107,19 @@ func TestEnumAlgs(t *testing.T) {
 	// Without CRYPT_FIRST a context's first call starts at the first algorithm too, and each
 	// context has its own cursor.
 	h3 := verifyCtx(t, c)
-	if b := must(c.GetProvParam(h3, PP_ENUMALGS, 0))(t); le.Uint32(b) != want[0] {
+	if b := csptest.Must(c.GetProvParam(h3, PP_ENUMALGS, 0))(t); le.Uint32(b) != want[0] {
 		t.Errorf("first PP_ENUMALGS without CRYPT_FIRST: %x", b)
 	}
-	if b := must(c.GetProvParam(h2, PP_ENUMALGS, 0))(t); le.Uint32(b) != want[1] {
+	if b := csptest.Must(c.GetProvParam(h2, PP_ENUMALGS, 0))(t); le.Uint32(b) != want[1] {
 		t.Errorf("second record of h2: %x", b)
 	}
 	// The base provider lists its own, smaller set.
-	base := must(c.AcquireContext("", MS_DEF_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
+	base := csptest.Must(c.AcquireContext("", MS_DEF_PROV, PROV_RSA_FULL, CRYPT_VERIFYCONTEXT))(t)
 	if got := enum(base, PP_ENUMALGS); len(got) != len(algTables[persBase]) || slices.Contains(got, CALG_3DES) {
 		t.Errorf("base provider algorithms %x", got)
 	}
 	for _, x := range []ProvHandle{h, h2, h3, base} {
-		ok(t, c.ReleaseContext(x, 0))
+		csptest.OK(t, c.ReleaseContext(x, 0))
 	}
 	if c.sideN.Load() != 0 || c.Len() != 0 {
 		t.Fatal("enumeration state outlived its context")
@@ -132,14 +134,14 @@ func TestEnumContainers(t *testing.T) {
 		store func(t *testing.T) Store
 	}{
 		{"MemStore", func(*testing.T) Store { return MemStore() }},
-		{"DirStore", func(t *testing.T) Store { return must(DirStore(t.TempDir()))(t) }},
+		{"DirStore", func(t *testing.T) Store { return csptest.Must(DirStore(t.TempDir()))(t) }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := New(WithStore(tc.store(t)))
 			for _, n := range []string{"b", "a"} {
-				ok(t, c.ReleaseContext(must(c.AcquireContext(n, "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t), 0))
+				csptest.OK(t, c.ReleaseContext(csptest.Must(c.AcquireContext(n, "", PROV_RSA_AES, CRYPT_NEWKEYSET))(t), 0))
 			}
-			ok(t, c.ReleaseContext(must(c.AcquireContext("m", "", PROV_RSA_AES, CRYPT_NEWKEYSET|CRYPT_MACHINE_KEYSET))(t), 0))
+			csptest.OK(t, c.ReleaseContext(csptest.Must(c.AcquireContext("m", "", PROV_RSA_AES, CRYPT_NEWKEYSET|CRYPT_MACHINE_KEYSET))(t), 0))
 			h := verifyCtx(t, c)
 			defer c.ReleaseContext(h, 0)
 			list := func(flags uint32) (names []string) {
@@ -148,7 +150,7 @@ func TestEnumContainers(t *testing.T) {
 					if errors.Is(err, ERROR_NO_MORE_ITEMS) {
 						return names
 					}
-					ok(t, err)
+					csptest.OK(t, err)
 					names = append(names, string(b[:len(b)-1]))
 				}
 			}
@@ -159,7 +161,7 @@ func TestEnumContainers(t *testing.T) {
 				t.Errorf("machine containers %q", got)
 			}
 			_, err := c.AcquireContext("a", "", PROV_RSA_AES, CRYPT_DELETEKEYSET)
-			ok(t, err)
+			csptest.OK(t, err)
 			if got := list(0); !slices.Equal(got, []string{"b"}) {
 				t.Errorf("after deleting a: %q", got)
 			}
@@ -188,6 +190,6 @@ func TestSetProvParam(t *testing.T) {
 		{"PP_NAME", PP_NAME, []byte("x"), 0, NTE_BAD_TYPE},
 		{"unknown with flags", 12345, nil, 1, NTE_BAD_FLAGS},
 	} {
-		wantCode(t, tc.name, c.SetProvParam(h, tc.param, tc.data, tc.flags), tc.want)
+		csptest.Is(t, tc.name, c.SetProvParam(h, tc.param, tc.data, tc.flags), tc.want)
 	}
 }

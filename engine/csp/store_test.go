@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // storeContract runs the Store rules against a fresh store from mk.
@@ -18,32 +20,32 @@ func storeContract(t *testing.T, mk func(t *testing.T) Store) {
 	t.Run("lifecycle", func(t *testing.T) {
 		s := mk(t)
 		_, err := s.Load("a")
-		wantCode(t, "Load of a missing container", err, NTE_BAD_KEYSET)
-		wantCode(t, "Delete of a missing container", s.Delete("a"), NTE_BAD_KEYSET)
-		wantCode(t, "SetKey on a missing container", s.SetKey("a", 1, AT_SIGNATURE, k[0]), NTE_BAD_KEYSET)
-		ok(t, s.Create("a", 7))
-		wantCode(t, "Create of an existing container", s.Create("a", 8), NTE_EXISTS)
-		c := must(s.Load("a"))(t)
+		csptest.Is(t, "Load of a missing container", err, NTE_BAD_KEYSET)
+		csptest.Is(t, "Delete of a missing container", s.Delete("a"), NTE_BAD_KEYSET)
+		csptest.Is(t, "SetKey on a missing container", s.SetKey("a", 1, AT_SIGNATURE, k[0]), NTE_BAD_KEYSET)
+		csptest.OK(t, s.Create("a", 7))
+		csptest.Is(t, "Create of an existing container", s.Create("a", 8), NTE_EXISTS)
+		c := csptest.Must(s.Load("a"))(t)
 		if c.ID != 7 || c.KeyExchange != nil || c.Signature != nil {
 			t.Fatalf("new container = %+v", c)
 		}
-		wantCode(t, "SetKey with another incarnation's ID", s.SetKey("a", 8, AT_SIGNATURE, k[0]), NTE_BAD_KEYSET)
-		wantCode(t, "SetKey with a bad spec", s.SetKey("a", 7, 3, k[0]), NTE_BAD_ALGID)
-		ok(t, s.SetKey("a", 7, AT_SIGNATURE, k[1]))
-		ok(t, s.SetKey("a", 7, AT_KEYEXCHANGE, k[0]))
-		c = must(s.Load("a"))(t)
+		csptest.Is(t, "SetKey with another incarnation's ID", s.SetKey("a", 8, AT_SIGNATURE, k[0]), NTE_BAD_KEYSET)
+		csptest.Is(t, "SetKey with a bad spec", s.SetKey("a", 7, 3, k[0]), NTE_BAD_ALGID)
+		csptest.OK(t, s.SetKey("a", 7, AT_SIGNATURE, k[1]))
+		csptest.OK(t, s.SetKey("a", 7, AT_KEYEXCHANGE, k[0]))
+		c = csptest.Must(s.Load("a"))(t)
 		if !c.Signature.Equal(k[1]) || !c.KeyExchange.Equal(k[0]) {
 			t.Fatal("key pairs not stored")
 		}
-		ok(t, s.SetKey("a", 7, AT_SIGNATURE, k[0])) // replaces
-		if c = must(s.Load("a"))(t); !c.Signature.Equal(k[0]) {
+		csptest.OK(t, s.SetKey("a", 7, AT_SIGNATURE, k[0])) // replaces
+		if c = csptest.Must(s.Load("a"))(t); !c.Signature.Equal(k[0]) {
 			t.Fatal("SetKey did not replace the pair")
 		}
-		ok(t, s.Delete("a"))
+		csptest.OK(t, s.Delete("a"))
 		_, err = s.Load("a")
-		wantCode(t, "Load after Delete", err, NTE_BAD_KEYSET)
-		ok(t, s.Create("a", 9))
-		if c = must(s.Load("a"))(t); c.ID != 9 || c.Signature != nil {
+		csptest.Is(t, "Load after Delete", err, NTE_BAD_KEYSET)
+		csptest.OK(t, s.Create("a", 9))
+		if c = csptest.Must(s.Load("a"))(t); c.ID != 9 || c.Signature != nil {
 			t.Fatalf("recreated container = %+v", c)
 		}
 	})
@@ -51,17 +53,17 @@ func storeContract(t *testing.T, mk func(t *testing.T) Store) {
 		s := mk(t)
 		names := []string{"x", "X", ".", "..", "a b", "é", strings.Repeat("n", 260), `machine\x`}
 		for i, n := range names {
-			ok(t, s.Create(n, uint64(i+1)))
+			csptest.OK(t, s.Create(n, uint64(i+1)))
 		}
 		for i, n := range names {
-			if c := must(s.Load(n))(t); c.ID != uint64(i+1) {
+			if c := csptest.Must(s.Load(n))(t); c.ID != uint64(i+1) {
 				t.Errorf("%q: ID %d, want %d (names must not collide)", n, c.ID, i+1)
 			}
 		}
 	})
 	t.Run("concurrent", func(t *testing.T) {
 		s := mk(t)
-		ok(t, s.Create("c", 1))
+		csptest.OK(t, s.Create("c", 1))
 		var wg sync.WaitGroup
 		var mu sync.Mutex
 		created := 0
@@ -90,7 +92,7 @@ func storeContract(t *testing.T, mk func(t *testing.T) Store) {
 		if created != 1 {
 			t.Errorf("%d concurrent Creates of one name succeeded; want 1", created)
 		}
-		c := must(s.Load("c"))(t)
+		c := csptest.Must(s.Load("c"))(t)
 		if c.Signature == nil || c.KeyExchange == nil {
 			t.Error("a concurrent SetKey was lost")
 		}
@@ -102,16 +104,16 @@ func TestMemStore(t *testing.T) {
 }
 
 func TestDirStore(t *testing.T) {
-	storeContract(t, func(t *testing.T) Store { return must(DirStore(t.TempDir()))(t) })
+	storeContract(t, func(t *testing.T) Store { return csptest.Must(DirStore(t.TempDir()))(t) })
 }
 
 func TestDirStoreFiles(t *testing.T) {
 	dir := t.TempDir()
-	s := must(DirStore(dir))(t)
-	ok(t, s.Create("../../etc/passwd", 1))
-	ok(t, s.SetKey("../../etc/passwd", 1, AT_SIGNATURE, testKeys()[0]))
+	s := csptest.Must(DirStore(dir))(t)
+	csptest.OK(t, s.Create("../../etc/passwd", 1))
+	csptest.OK(t, s.SetKey("../../etc/passwd", 1, AT_SIGNATURE, testKeys()[0]))
 	ents, err := os.ReadDir(dir)
-	ok(t, err)
+	csptest.OK(t, err)
 	if len(ents) != 1 {
 		t.Fatalf("%d files; want one per container and no temporary file left", len(ents))
 	}
@@ -120,23 +122,23 @@ func TestDirStoreFiles(t *testing.T) {
 		t.Fatalf("file %q; want %q", ents[0].Name(), want)
 	}
 	fi, err := ents[0].Info()
-	ok(t, err)
+	csptest.OK(t, err)
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("mode %v; private keys need 0600", fi.Mode().Perm())
 	}
 	// Leftovers of an interrupted write are removed when the store is opened.
-	ok(t, os.WriteFile(filepath.Join(dir, tmpPrefix+"123"), []byte("half"), 0o600))
-	_ = must(DirStore(dir))(t)
+	csptest.OK(t, os.WriteFile(filepath.Join(dir, tmpPrefix+"123"), []byte("half"), 0o600))
+	_ = csptest.Must(DirStore(dir))(t)
 	if ents, _ := os.ReadDir(dir); len(ents) != 1 {
 		t.Errorf("%d files after reopening; the temporary file should be gone", len(ents))
 	}
 	// Not a directory.
 	f := filepath.Join(dir, "file")
-	ok(t, os.WriteFile(f, nil, 0o600))
+	csptest.OK(t, os.WriteFile(f, nil, 0o600))
 	_, err = DirStore(f)
-	wantCode(t, "DirStore on a file", err, ERROR_INVALID_PARAMETER)
+	csptest.Is(t, "DirStore on a file", err, ERROR_INVALID_PARAMETER)
 	_, err = DirStore("")
-	wantCode(t, "DirStore of an empty path", err, ERROR_INVALID_PARAMETER)
+	csptest.Is(t, "DirStore of an empty path", err, ERROR_INVALID_PARAMETER)
 }
 
 // Every kind of damage to one container's file gives NTE_BAD_KEYSET for that container, never
@@ -161,50 +163,50 @@ func TestDirStoreDamage(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			s := must(DirStore(dir))(t)
+			s := csptest.Must(DirStore(dir))(t)
 			for _, n := range []string{"good", "bad"} {
-				ok(t, s.Create(n, 1))
-				ok(t, s.SetKey(n, 1, AT_SIGNATURE, k[0]))
+				csptest.OK(t, s.Create(n, 1))
+				csptest.OK(t, s.SetKey(n, 1, AT_SIGNATURE, k[0]))
 			}
 			file := s.(*dirStore).path("bad")
 			b, err := os.ReadFile(file)
-			ok(t, err)
-			ok(t, os.WriteFile(file, tc.damage(b), 0o600))
+			csptest.OK(t, err)
+			csptest.OK(t, os.WriteFile(file, tc.damage(b), 0o600))
 
-			s = must(DirStore(dir))(t) // as after a restart
+			s = csptest.Must(DirStore(dir))(t) // as after a restart
 			_, err = s.Load("bad")
-			wantCode(t, "Load of the damaged container", err, NTE_BAD_KEYSET)
+			csptest.Is(t, "Load of the damaged container", err, NTE_BAD_KEYSET)
 			if err != nil && !strings.Contains(err.Error(), tc.reason) {
 				t.Errorf("error %q does not say %q", err, tc.reason)
 			}
-			wantCode(t, "SetKey on the damaged container", s.SetKey("bad", 1, AT_KEYEXCHANGE, k[1]), NTE_BAD_KEYSET)
+			csptest.Is(t, "SetKey on the damaged container", s.SetKey("bad", 1, AT_KEYEXCHANGE, k[1]), NTE_BAD_KEYSET)
 			if c, err := s.Load("good"); err != nil || !c.Signature.Equal(k[0]) {
 				t.Errorf("the other container: %v", err)
 			}
 			// The damaged container can be deleted and created again.
-			ok(t, s.Delete("bad"))
-			ok(t, s.Create("bad", 2))
+			csptest.OK(t, s.Delete("bad"))
+			csptest.OK(t, s.Create("bad", 2))
 		})
 	}
 	// A file swapped in from another container's name is detected too.
 	dir := t.TempDir()
-	s := must(DirStore(dir))(t).(*dirStore)
-	ok(t, s.Create("one", 1))
-	ok(t, s.Create("two", 2))
+	s := csptest.Must(DirStore(dir))(t).(*dirStore)
+	csptest.OK(t, s.Create("one", 1))
+	csptest.OK(t, s.Create("two", 2))
 	b, err := os.ReadFile(s.path("one"))
-	ok(t, err)
-	ok(t, os.WriteFile(s.path("two"), b, 0o600))
+	csptest.OK(t, err)
+	csptest.OK(t, os.WriteFile(s.path("two"), b, 0o600))
 	_, err = s.Load("two")
-	wantCode(t, "a file of another container", err, NTE_BAD_KEYSET)
+	csptest.Is(t, "a file of another container", err, NTE_BAD_KEYSET)
 }
 
 func TestContainerEncoding(t *testing.T) {
 	k := testKeys()
 	for _, c := range []Container{{ID: 1}, {ID: 2, Signature: k[0]}, {ID: ^uint64(0), KeyExchange: k[0], Signature: k[1]}} {
 		b, err := encodeContainer("name", c)
-		ok(t, err)
+		csptest.OK(t, err)
 		got, err := decodeContainer("name", b)
-		ok(t, err)
+		csptest.OK(t, err)
 		if got.ID != c.ID || (c.Signature != nil) != (got.Signature != nil) || (c.KeyExchange != nil) != (got.KeyExchange != nil) {
 			t.Errorf("round trip of %+v gave %+v", c, got)
 		}

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // cTestData is rsaenh.c's table for the block cipher tests: enclen bytes of origstr are
@@ -30,20 +31,20 @@ func blockCipherRoundTrips(t *testing.T, c *csp.CSP, k csp.KeyHandle) {
 	for i, tc := range cTestData {
 		plain := []byte(tc.orig[:tc.enclen])
 		enc, err := c.Encrypt(k, 0, true, 0, plain)
-		is(t, "Encrypt", err, 0)
+		csptest.Is(t, "Encrypt", err, csp.Errno(0))
 		if len(enc) != tc.buflen {
 			t.Fatalf("row %d: %d bytes of ciphertext, want %d", i, len(enc), tc.buflen)
 		}
-		if dec := must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
+		if dec := csptest.Must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
 			t.Errorf("row %d: decrypted %q, want %q", i, dec, plain)
 		}
 		_, err = c.Decrypt(k, 0, false, 0, enc)
-		is(t, "non-final Decrypt", err, 0)
+		csptest.Is(t, "non-final Decrypt", err, csp.Errno(0))
 		bad := bytes.Clone(enc)
 		bad[len(bad)-1] = ^bad[len(bad)-1]
 		_, err = c.Decrypt(k, 0, true, 0, bad)
-		is(t, "final Decrypt of bad data", err, csp.NTE_BAD_DATA)
-		if dec := must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
+		csptest.Is(t, "final Decrypt of bad data", err, csp.NTE_BAD_DATA)
+		if dec := csptest.Must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
 			t.Errorf("row %d: after the failed decryption, decrypted %q, want %q", i, dec, plain)
 		}
 	}
@@ -54,11 +55,11 @@ func blockCipherRoundTrips(t *testing.T, c *csp.CSP, k csp.KeyHandle) {
 func encrypt13(t *testing.T, c *csp.CSP, k csp.KeyHandle, want []byte) {
 	t.Helper()
 	plain := seq(13, 0)
-	enc := must(c.Encrypt(k, 0, true, 0, plain))(t)
+	enc := csptest.Must(c.Encrypt(k, 0, true, 0, plain))(t)
 	if !bytes.Equal(enc, want) {
 		t.Errorf("ciphertext %x, want %x", enc, want)
 	}
-	if dec := must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
+	if dec := csptest.Must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
 		t.Errorf("decrypted %x, want %x", dec, plain)
 	}
 }
@@ -70,13 +71,13 @@ func encrypt13(t *testing.T, c *csp.CSP, k csp.KeyHandle, want []byte) {
 func TestRsaenhDES(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
 		k := md2Key(t, b, csp.CALG_DES, 0)
-		is(t, "SetKeyParam(KP_MODE, ECB)", b.c.SetKeyParam(k, csp.KP_MODE, le32(csp.CRYPT_MODE_ECB), 0), 0)
-		if mode := dword(t, must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != csp.CRYPT_MODE_ECB {
+		csptest.Is(t, "SetKeyParam(KP_MODE, ECB)", b.c.SetKeyParam(k, csp.KP_MODE, le32(csp.CRYPT_MODE_ECB), 0), csp.Errno(0))
+		if mode := dword(t, csptest.Must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != csp.CRYPT_MODE_ECB {
 			t.Errorf("KP_MODE = %d, want CRYPT_MODE_ECB", mode)
 		}
 		encrypt13(t, b.c, k, unhex("58864246654b9262cf0f6537437a82b9"))
 		blockCipherRoundTrips(t, b.c, k)
-		is(t, "DestroyKey", b.c.DestroyKey(k), 0)
+		csptest.Is(t, "DestroyKey", b.c.DestroyKey(k), csp.Errno(0))
 	})
 }
 
@@ -100,7 +101,7 @@ func TestRsaenh3DES(t *testing.T) {
 				k := md2Key(t, b, tc.alg, 0)
 				encrypt13(t, b.c, k, unhex(tc.want))
 				blockCipherRoundTrips(t, b.c, k)
-				is(t, "DestroyKey", b.c.DestroyKey(k), 0)
+				csptest.Is(t, "DestroyKey", b.c.DestroyKey(k), csp.Errno(0))
 			})
 		})
 	}
@@ -124,28 +125,28 @@ func TestRsaenhAES(t *testing.T) {
 	} {
 		eachAES(t, func(t *testing.T, b *base) {
 			k := md2Key(t, b, tc.alg, 0)
-			enc := must(b.c.Encrypt(k, 0, true, 0, plain))(t)
+			enc := csptest.Must(b.c.Encrypt(k, 0, true, 0, plain))(t)
 			if !bytes.Equal(enc, unhex(tc.want)) {
 				t.Errorf("alg %#x: ciphertext %x, want %s", tc.alg, enc, tc.want)
 			}
-			if dec := must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
+			if dec := csptest.Must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
 				t.Errorf("alg %#x: decrypted %q", tc.alg, dec)
 			}
 			salt, err := b.c.GetKeyParam(k, csp.KP_SALT, 0)
-			is(t, "GetKeyParam(KP_SALT) of an AES key", err, 0)
+			csptest.Is(t, "GetKeyParam(KP_SALT) of an AES key", err, csp.Errno(0))
 			if len(salt) != 0 {
 				t.Errorf("KP_SALT of an AES key: %x, want empty", salt)
 			}
-			if mode := dword(t, must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != csp.CRYPT_MODE_CBC {
+			if mode := dword(t, csptest.Must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != csp.CRYPT_MODE_CBC {
 				t.Errorf("default KP_MODE = %d, want CRYPT_MODE_CBC", mode)
 			}
 			p13 := seq(13, 0)
-			enc = must(b.c.Encrypt(k, 0, true, 0, p13))(t)
-			if dec := must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, p13) {
+			enc = csptest.Must(b.c.Encrypt(k, 0, true, 0, p13))(t)
+			if dec := csptest.Must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, p13) {
 				t.Errorf("13 bytes: decrypted %x", dec)
 			}
 			blockCipherRoundTrips(t, b.c, k)
-			is(t, "DestroyKey", b.c.DestroyKey(k), 0)
+			csptest.Is(t, "DestroyKey", b.c.DestroyKey(k), csp.Errno(0))
 		})
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // Wine's NON_DEF_PROV_TYPE: a provider type no provider is registered for.
@@ -12,7 +13,7 @@ const nonDefProvType = 999
 // crypt.c init_environment: the container "wine_test_keyset" exists before the tests run.
 func withKeySet(t *testing.T, c *csp.CSP) {
 	t.Helper()
-	ok(t, c.ReleaseContext(must(c.AcquireContext("wine_test_keyset", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t), 0))
+	csptest.OK(t, c.ReleaseContext(csptest.Must(c.AcquireContext("wine_test_keyset", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t), 0))
 }
 
 // crypt.c test_CryptReleaseContext: a zero context, an extra reference, nonzero flags (which
@@ -21,20 +22,20 @@ func TestCryptReleaseContext(t *testing.T) {
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
 		withKeySet(t, c)
-		is(t, "ReleaseContext(0, 0)", c.ReleaseContext(0, 0), m.code(zeroProv))
+		csptest.Is(t, "ReleaseContext(0, 0)", c.ReleaseContext(0, 0), m.code(zeroProv))
 		// The handle is checked before the flags.
-		is(t, "ReleaseContext(0, ~0)", c.ReleaseContext(0, ^uint32(0)), m.code(zeroProv))
+		csptest.Is(t, "ReleaseContext(0, ~0)", c.ReleaseContext(0, ^uint32(0)), m.code(zeroProv))
 
-		prov := must(c.AcquireContext("wine_test_keyset", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, 0))(t)
-		is(t, "ContextAddRef(prov)", c.ContextAddRef(prov, 0), 0)
-		is(t, "ContextAddRef(0)", c.ContextAddRef(0, 0), m.code(zeroProv))
-		is(t, "ContextAddRef(0xdeadbeef)", c.ContextAddRef(deadbeef, 0), m.code(forged))
-		is(t, "ReleaseContext(prov) with two references", c.ReleaseContext(prov, 0), 0)
+		prov := csptest.Must(c.AcquireContext("wine_test_keyset", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, 0))(t)
+		csptest.Is(t, "ContextAddRef(prov)", c.ContextAddRef(prov, 0), csp.Errno(0))
+		csptest.Is(t, "ContextAddRef(0)", c.ContextAddRef(0, 0), m.code(zeroProv))
+		csptest.Is(t, "ContextAddRef(0xdeadbeef)", c.ContextAddRef(deadbeef, 0), m.code(forged))
+		csptest.Is(t, "ReleaseContext(prov) with two references", c.ReleaseContext(prov, 0), csp.Errno(0))
 
 		// Nonzero flags fail, and release the last reference nonetheless.
-		is(t, "ReleaseContext(prov, ~0)", c.ReleaseContext(prov, ^uint32(0)), csp.NTE_BAD_FLAGS)
-		is(t, "ReleaseContext(released, 0)", c.ReleaseContext(prov, 0), m.code(releasedProv))
-		is(t, "ReleaseContext(released, ~0)", c.ReleaseContext(prov, ^uint32(0)), m.code(releasedProv))
+		csptest.Is(t, "ReleaseContext(prov, ~0)", c.ReleaseContext(prov, ^uint32(0)), csp.NTE_BAD_FLAGS)
+		csptest.Is(t, "ReleaseContext(released, 0)", c.ReleaseContext(prov, 0), m.code(releasedProv))
+		csptest.Is(t, "ReleaseContext(released, ~0)", c.ReleaseContext(prov, ^uint32(0)), m.code(releasedProv))
 	})
 }
 
@@ -62,9 +63,9 @@ func TestCryptAcquireContext(t *testing.T) {
 		} {
 			t.Run(tc.what, func(t *testing.T) {
 				h, err := c.AcquireContext(tc.container, tc.provider, tc.provType, 0)
-				is(t, "AcquireContext", err, tc.want)
+				csptest.Is(t, "AcquireContext", err, tc.want)
 				if err == nil {
-					ok(t, c.ReleaseContext(h, 0))
+					csptest.OK(t, c.ReleaseContext(h, 0))
 				}
 			})
 		}
@@ -78,10 +79,10 @@ func TestCryptContainerSD(t *testing.T) {
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
 		prov, err := c.AcquireContext("winetest", csp.MS_ENHANCED_PROV, csp.PROV_RSA_FULL, csp.CRYPT_MACHINE_KEYSET|csp.CRYPT_NEWKEYSET)
-		is(t, "AcquireContext(CRYPT_MACHINE_KEYSET|CRYPT_NEWKEYSET)", err, 0)
-		is(t, "ReleaseContext", c.ReleaseContext(prov, 0), 0)
+		csptest.Is(t, "AcquireContext(CRYPT_MACHINE_KEYSET|CRYPT_NEWKEYSET)", err, csp.Errno(0))
+		csptest.Is(t, "ReleaseContext", c.ReleaseContext(prov, 0), csp.Errno(0))
 		prov, err = c.AcquireContext("winetest", csp.MS_ENHANCED_PROV, csp.PROV_RSA_FULL, csp.CRYPT_MACHINE_KEYSET|csp.CRYPT_DELETEKEYSET)
-		is(t, "AcquireContext(CRYPT_MACHINE_KEYSET|CRYPT_DELETEKEYSET)", err, 0)
+		csptest.Is(t, "AcquireContext(CRYPT_MACHINE_KEYSET|CRYPT_DELETEKEYSET)", err, csp.Errno(0))
 		if prov != 0 {
 			t.Errorf("CRYPT_DELETEKEYSET returned handle %#x, want 0", prov)
 		}

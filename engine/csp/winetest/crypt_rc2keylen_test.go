@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // crypt.c test_rc2_keylen, its CRYPT_IPSEC_HMAC_KEY half: a 16-byte CALG_RC2 PLAINTEXTKEYBLOB
@@ -26,13 +27,13 @@ func TestCryptRC2KeyLenHMAC(t *testing.T) {
 			{"", bytes.Repeat(key16, 2048/16)},
 		} {
 			t.Run(tc.provider, func(t *testing.T) {
-				prov := must(c.AcquireContext("", tc.provider, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
+				prov := csptest.Must(c.AcquireContext("", tc.provider, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
 				k, err := c.ImportKey(prov, plaintextKeyBlob(csp.CALG_RC2, tc.key), 0, csp.CRYPT_IPSEC_HMAC_KEY)
-				is(t, "ImportKey(CRYPT_IPSEC_HMAC_KEY)", err, 0)
+				csptest.Is(t, "ImportKey(CRYPT_IPSEC_HMAC_KEY)", err, csp.Errno(0))
 				if err == nil {
-					ok(t, c.DestroyKey(k))
+					csptest.OK(t, c.DestroyKey(k))
 				}
-				is(t, "ReleaseContext", c.ReleaseContext(prov, 0), 0)
+				csptest.Is(t, "ReleaseContext", c.ReleaseContext(prov, 0), csp.Errno(0))
 			})
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // seq returns n bytes counting up from start, wrapping at 256: Wine's "for (i...) pbData[i] = i"
@@ -61,9 +62,9 @@ func le32(v uint32) []byte { return binary.LittleEndian.AppendUint32(nil, v) }
 // hashValue returns alg's value over data, computed by c under h.
 func hashValue(t testing.TB, c *csp.CSP, h csp.ProvHandle, alg uint32, data []byte) []byte {
 	t.Helper()
-	hh := must(c.CreateHash(h, alg, 0, 0))(t)
-	ok(t, c.HashData(hh, data, 0))
-	v := must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)
-	ok(t, c.DestroyHash(hh))
+	hh := csptest.Must(c.CreateHash(h, alg, 0, 0))(t)
+	csptest.OK(t, c.HashData(hh, data, 0))
+	v := csptest.Must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)
+	csptest.OK(t, c.DestroyHash(hh))
 	return v
 }

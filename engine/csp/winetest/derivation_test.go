@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // rsaenh.c test_key_derivation, run as Wine runs it for the enhanced and strong providers
@@ -50,30 +51,30 @@ func derivationCase(t *testing.T, b *base, r derivationRow) {
 		}
 		v := md2(data)
 		key := deriveMaterial(md2, v, r.crypt, keyBytes(r.crypt, 0))
-		k = must(b.c.ImportKey(b.prov, plaintextKeyBlob(r.crypt, key), 0, 0))(t)
+		k = csptest.Must(b.c.ImportKey(b.prov, plaintextKeyBlob(r.crypt, key), 0, 0))(t)
 	} else {
-		hh := must(b.c.CreateHash(b.prov, r.hash, 0, 0))(t)
+		hh := csptest.Must(b.c.CreateHash(b.prov, r.hash, 0, 0))(t)
 		defer b.c.DestroyHash(hh)
-		is(t, "HashData", b.c.HashData(hh, data, 0), 0)
-		if got := hex.EncodeToString(must(b.c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)); got != r.value {
+		csptest.Is(t, "HashData", b.c.HashData(hh, data, 0), csp.Errno(0))
+		if got := hex.EncodeToString(csptest.Must(b.c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)); got != r.value {
 			t.Errorf("hash value %s, want %s", got, r.value)
 		}
 		var err error
 		k, err = b.c.DeriveKey(b.prov, r.crypt, hh, 0)
 		if bad {
-			is(t, "DeriveKey of an algorithm the provider does not offer", err, csp.NTE_BAD_ALGID)
+			csptest.Is(t, "DeriveKey of an algorithm the provider does not offer", err, csp.NTE_BAD_ALGID)
 			return
 		}
-		is(t, "DeriveKey", err, 0)
+		csptest.Is(t, "DeriveKey", err, csp.Errno(0))
 		if err != nil {
 			return
 		}
 	}
 	defer b.c.DestroyKey(k)
-	if mode := dword(t, must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != r.mode {
+	if mode := dword(t, csptest.Must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != r.mode {
 		t.Errorf("KP_MODE = %d, want %d", mode, r.mode)
 	}
-	enc := must(b.c.Encrypt(k, 0, true, 0, data[:4]))(t)
+	enc := csptest.Must(b.c.Encrypt(k, 0, true, 0, data[:4]))(t)
 	if len(enc) != r.blocklen || !bytes.Equal(enc, unhex(r.enc)) {
 		t.Errorf("ciphertext %x, want %s", enc, r.enc)
 	}

@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // plaintextKeyBlob builds a PLAINTEXTKEYBLOB: BLOBHEADER (bType, bVersion 2, reserved 0,
@@ -68,7 +69,7 @@ func md2Key(t *testing.T, b *base, alg uint32, bits int) csp.KeyHandle {
 		n = 8
 	}
 	key := deriveMaterial(md2, md2(seq(2000, 0)), alg, n)
-	return must(b.c.ImportKey(b.prov, plaintextKeyBlob(alg, key), 0, csp.CRYPT_EXPORTABLE))(t)
+	return csptest.Must(b.c.ImportKey(b.prov, plaintextKeyBlob(alg, key), 0, csp.CRYPT_EXPORTABLE))(t)
 }
 
 // TestDeriveMaterialMatchesProvider checks the suite's CryptDeriveKey construction against
@@ -81,17 +82,17 @@ func TestDeriveMaterialMatchesProvider(t *testing.T) {
 			v := hashValue(t, b.c, b.prov, hashAlg, data)
 			h := func(in []byte) []byte { return hashValue(t, b.c, b.prov, hashAlg, in) }
 			for _, alg := range []uint32{csp.CALG_DES, csp.CALG_3DES_112, csp.CALG_3DES, csp.CALG_AES_128, csp.CALG_AES_192, csp.CALG_AES_256} {
-				hh := must(b.c.CreateHash(b.prov, hashAlg, 0, 0))(t)
-				ok(t, b.c.HashData(hh, data, 0))
-				derived := must(b.c.DeriveKey(b.prov, alg, hh, 0))(t)
-				ok(t, b.c.DestroyHash(hh))
-				imported := must(b.c.ImportKey(b.prov, plaintextKeyBlob(alg, deriveMaterial(h, v, alg, keyBytes(alg, 0))), 0, 0))(t)
-				want := must(b.c.Encrypt(derived, 0, true, 0, seq(4, 1)))(t)
-				if got := must(b.c.Encrypt(imported, 0, true, 0, seq(4, 1)))(t); string(got) != string(want) {
+				hh := csptest.Must(b.c.CreateHash(b.prov, hashAlg, 0, 0))(t)
+				csptest.OK(t, b.c.HashData(hh, data, 0))
+				derived := csptest.Must(b.c.DeriveKey(b.prov, alg, hh, 0))(t)
+				csptest.OK(t, b.c.DestroyHash(hh))
+				imported := csptest.Must(b.c.ImportKey(b.prov, plaintextKeyBlob(alg, deriveMaterial(h, v, alg, keyBytes(alg, 0))), 0, 0))(t)
+				want := csptest.Must(b.c.Encrypt(derived, 0, true, 0, seq(4, 1)))(t)
+				if got := csptest.Must(b.c.Encrypt(imported, 0, true, 0, seq(4, 1)))(t); string(got) != string(want) {
 					t.Errorf("hash %#x, alg %#x: DeriveKey and the suite's construction give different keys", hashAlg, alg)
 				}
-				ok(t, b.c.DestroyKey(derived))
-				ok(t, b.c.DestroyKey(imported))
+				csptest.OK(t, b.c.DestroyKey(derived))
+				csptest.OK(t, b.c.DestroyKey(imported))
 			}
 		}
 	})

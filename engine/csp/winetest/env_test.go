@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // A base is rsaenh.c's test environment: a provider and a context hProv on the container
@@ -23,7 +24,7 @@ func (b *base) baseProv() bool { return b.name == csp.MS_DEF_PROV }
 // verifyCtx acquires a verify context of b's provider, as Wine's tests do with szProvider.
 func (b *base) verifyCtx(t *testing.T) csp.ProvHandle {
 	t.Helper()
-	return must(b.c.AcquireContext("", b.name, b.provType, csp.CRYPT_VERIFYCONTEXT))(t)
+	return csptest.Must(b.c.AcquireContext("", b.name, b.provType, csp.CRYPT_VERIFYCONTEXT))(t)
 }
 
 // rsaFullProviders are rsaenh.c szProviders: START_TEST runs most tests once per provider.
@@ -42,13 +43,13 @@ func newBase(t *testing.T, m model, name string, provType, keyFlags uint32) *bas
 	t.Helper()
 	c := m.newCSP()
 	_, err := c.AcquireContext(container, name, provType, csp.CRYPT_VERIFYCONTEXT)
-	is(t, "AcquireContext(container, CRYPT_VERIFYCONTEXT)", err, csp.NTE_BAD_FLAGS)
+	csptest.Is(t, "AcquireContext(container, CRYPT_VERIFYCONTEXT)", err, csp.NTE_BAD_FLAGS)
 	_, err = c.AcquireContext(container, name, provType, 0)
-	is(t, "AcquireContext(missing container)", err, csp.NTE_BAD_KEYSET)
-	prov := must(c.AcquireContext(container, name, provType, csp.CRYPT_NEWKEYSET))(t)
+	csptest.Is(t, "AcquireContext(missing container)", err, csp.NTE_BAD_KEYSET)
+	prov := csptest.Must(c.AcquireContext(container, name, provType, csp.CRYPT_NEWKEYSET))(t)
 	for _, blob := range [][]byte{plainPrivateKey, privKeyWithHighBit} {
-		k := must(c.ImportKey(prov, blob, 0, keyFlags))(t)
-		ok(t, c.DestroyKey(k))
+		k := csptest.Must(c.ImportKey(prov, blob, 0, keyFlags))(t)
+		csptest.OK(t, c.DestroyKey(k))
 	}
 	b := &base{m: m, c: c, prov: prov, name: name, provType: provType}
 	t.Cleanup(func() { b.cleanUp(t) })
@@ -59,10 +60,10 @@ func newBase(t *testing.T, m model, name string, provType, keyFlags uint32) *bas
 // NTE_BAD_FLAGS but releases the context all the same (Win98 did too), and the container is
 // deleted.
 func (b *base) cleanUp(t *testing.T) {
-	is(t, "ReleaseContext(hProv, 1)", b.c.ReleaseContext(b.prov, 1), csp.NTE_BAD_FLAGS)
-	is(t, "ReleaseContext(hProv, 0) after it", b.c.ReleaseContext(b.prov, 0), b.m.code(releasedProv))
+	csptest.Is(t, "ReleaseContext(hProv, 1)", b.c.ReleaseContext(b.prov, 1), csp.NTE_BAD_FLAGS)
+	csptest.Is(t, "ReleaseContext(hProv, 0) after it", b.c.ReleaseContext(b.prov, 0), b.m.code(releasedProv))
 	_, err := b.c.AcquireContext(container, b.name, b.provType, csp.CRYPT_DELETEKEYSET)
-	is(t, "AcquireContext(CRYPT_DELETEKEYSET)", err, 0)
+	csptest.Is(t, "AcquireContext(CRYPT_DELETEKEYSET)", err, csp.Errno(0))
 }
 
 // eachBase runs f per PROV_RSA_FULL provider of rsaFullProviders and per error model, on a
@@ -90,22 +91,22 @@ func TestRsaenhInitAESEnvironment(t *testing.T) {
 	eachAES(t, func(t *testing.T, b *base) {
 		t.Run("CALG_AES", func(t *testing.T) {
 			_, err := b.c.GenKey(b.prov, csp.CALG_AES, 0)
-			is(t, "GenKey(CALG_AES)", err, csp.NTE_BAD_ALGID)
+			csptest.Is(t, "GenKey(CALG_AES)", err, csp.NTE_BAD_ALGID)
 			_, err = b.c.GenKey(b.prov, csp.CALG_AES, 128<<16)
-			is(t, "GenKey(CALG_AES, 128 bits)", err, csp.NTE_BAD_ALGID)
+			csptest.Is(t, "GenKey(CALG_AES, 128 bits)", err, csp.NTE_BAD_ALGID)
 		})
 		// The container's pairs, generated (1024 bits: see TestRsaenhInitBaseEnvironmentGenKey).
 		for _, spec := range []uint32{csp.AT_KEYEXCHANGE, csp.AT_SIGNATURE} {
 			k, err := b.c.GenKey(b.prov, spec, 1024<<16)
-			is(t, "GenKey(key pair)", err, 0)
+			csptest.Is(t, "GenKey(key pair)", err, csp.Errno(0))
 			if err == nil {
-				ok(t, b.c.DestroyKey(k))
+				csptest.OK(t, b.c.DestroyKey(k))
 			}
 		}
 		k, err := b.c.GenKey(b.prov, csp.CALG_AES_128, 0)
-		is(t, "GenKey(CALG_AES_128)", err, 0)
+		csptest.Is(t, "GenKey(CALG_AES_128)", err, csp.Errno(0))
 		if err == nil {
-			ok(t, b.c.DestroyKey(k))
+			csptest.OK(t, b.c.DestroyKey(k))
 		}
 	})
 }
@@ -119,24 +120,24 @@ func TestRsaenhInitBaseEnvironmentGenKey(t *testing.T) {
 			eachModel(t, func(t *testing.T, m model) {
 				c := m.newCSP()
 				_, err := c.AcquireContext(container, name, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT)
-				is(t, "AcquireContext(container, CRYPT_VERIFYCONTEXT)", err, csp.NTE_BAD_FLAGS)
+				csptest.Is(t, "AcquireContext(container, CRYPT_VERIFYCONTEXT)", err, csp.NTE_BAD_FLAGS)
 				_, err = c.AcquireContext(container, name, csp.PROV_RSA_FULL, 0)
-				is(t, "AcquireContext(missing container)", err, csp.NTE_BAD_KEYSET)
-				prov := must(c.AcquireContext(container, name, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
+				csptest.Is(t, "AcquireContext(missing container)", err, csp.NTE_BAD_KEYSET)
+				prov := csptest.Must(c.AcquireContext(container, name, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
 				for _, spec := range []uint32{csp.AT_KEYEXCHANGE, csp.AT_SIGNATURE} {
 					k, err := c.GenKey(prov, spec, 1024<<16)
-					is(t, "GenKey", err, 0)
+					csptest.Is(t, "GenKey", err, csp.Errno(0))
 					if err != nil {
 						continue
 					}
-					ok(t, c.DestroyKey(k))
-					u := must(c.GetUserKey(prov, spec))(t)
-					if n := dword(t, must(c.GetKeyParam(u, csp.KP_KEYLEN, 0))(t)); n != 1024 {
+					csptest.OK(t, c.DestroyKey(k))
+					u := csptest.Must(c.GetUserKey(prov, spec))(t)
+					if n := dword(t, csptest.Must(c.GetKeyParam(u, csp.KP_KEYLEN, 0))(t)); n != 1024 {
 						t.Errorf("KP_KEYLEN = %d, want 1024", n)
 					}
-					ok(t, c.DestroyKey(u))
+					csptest.OK(t, c.DestroyKey(u))
 				}
-				ok(t, c.ReleaseContext(prov, 0))
+				csptest.OK(t, c.ReleaseContext(prov, 0))
 			})
 		})
 	}

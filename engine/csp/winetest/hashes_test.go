@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // rsaenh.c test_hashes vectors: hashes of the 2048 bytes 0, 1, ..., 255, 0, ...
@@ -18,10 +19,10 @@ var (
 // wantHash checks hh's HP_HASHSIZE and HP_HASHVAL.
 func wantHash(t *testing.T, c *csp.CSP, hh csp.HashHandle, want []byte) {
 	t.Helper()
-	if n := dword(t, must(c.GetHashParam(hh, csp.HP_HASHSIZE, 0))(t)); int(n) != len(want) {
+	if n := dword(t, csptest.Must(c.GetHashParam(hh, csp.HP_HASHSIZE, 0))(t)); int(n) != len(want) {
 		t.Errorf("HP_HASHSIZE = %d, want %d", n, len(want))
 	}
-	if got := must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t); !bytes.Equal(got, want) {
+	if got := csptest.Must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t); !bytes.Equal(got, want) {
 		t.Errorf("HP_HASHVAL = %x, want %x", got, want)
 	}
 }
@@ -35,14 +36,14 @@ func TestRsaenhHashesMD4MD5(t *testing.T) {
 			alg  uint32
 			want []byte
 		}{{csp.CALG_MD4, md4Hash}, {csp.CALG_MD5, md5Hash}} {
-			hh := must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
-			if n := dword(t, must(b.c.GetHashParam(hh, csp.HP_HASHSIZE, 0))(t)); n != 16 {
+			hh := csptest.Must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
+			if n := dword(t, csptest.Must(b.c.GetHashParam(hh, csp.HP_HASHSIZE, 0))(t)); n != 16 {
 				t.Errorf("alg %#x: HP_HASHSIZE before data = %d, want 16", tc.alg, n)
 			}
-			is(t, "HashData(flags ~0)", b.c.HashData(hh, data, ^uint32(0)), csp.NTE_BAD_FLAGS)
-			is(t, "HashData(CRYPT_USERDATA)", b.c.HashData(hh, data, csp.CRYPT_USERDATA), 0)
+			csptest.Is(t, "HashData(flags ~0)", b.c.HashData(hh, data, ^uint32(0)), csp.NTE_BAD_FLAGS)
+			csptest.Is(t, "HashData(CRYPT_USERDATA)", b.c.HashData(hh, data, csp.CRYPT_USERDATA), csp.Errno(0))
 			wantHash(t, b.c, hh, tc.want)
-			is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
+			csptest.Is(t, "DestroyHash", b.c.DestroyHash(hh), csp.Errno(0))
 		}
 	})
 }
@@ -51,12 +52,12 @@ func TestRsaenhHashesMD4MD5(t *testing.T) {
 // twice gives the same, data after it is NTE_BAD_HASH_STATE, and the value stays.
 func TestRsaenhHashesEmptyMD5(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
-		hh := must(b.c.CreateHash(b.prov, csp.CALG_MD5, 0, 0))(t)
+		hh := csptest.Must(b.c.CreateHash(b.prov, csp.CALG_MD5, 0, 0))(t)
 		wantHash(t, b.c, hh, emptyMD5Hash)
 		wantHash(t, b.c, hh, emptyMD5Hash)
-		is(t, "HashData after HP_HASHVAL", b.c.HashData(hh, seq(2048, 0), 0), csp.NTE_BAD_HASH_STATE)
+		csptest.Is(t, "HashData after HP_HASHVAL", b.c.HashData(hh, seq(2048, 0), 0), csp.NTE_BAD_HASH_STATE)
 		wantHash(t, b.c, hh, emptyMD5Hash)
-		is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
+		csptest.Is(t, "DestroyHash", b.c.DestroyHash(hh), csp.Errno(0))
 	})
 }
 
@@ -65,13 +66,13 @@ func TestRsaenhHashesEmptyMD5(t *testing.T) {
 func TestRsaenhHashesSHA1Duplicate(t *testing.T) {
 	data := seq(2048, 0)
 	eachBase(t, func(t *testing.T, b *base) {
-		hh := must(b.c.CreateHash(b.prov, csp.CALG_SHA, 0, 0))(t)
-		is(t, "HashData(5 bytes, CRYPT_USERDATA)", b.c.HashData(hh, data[:5], csp.CRYPT_USERDATA), 0)
-		clone := must(b.c.DuplicateHash(hh, 0))(t)
-		is(t, "HashData(clone, the rest)", b.c.HashData(clone, data[5:], 0), 0)
+		hh := csptest.Must(b.c.CreateHash(b.prov, csp.CALG_SHA, 0, 0))(t)
+		csptest.Is(t, "HashData(5 bytes, CRYPT_USERDATA)", b.c.HashData(hh, data[:5], csp.CRYPT_USERDATA), csp.Errno(0))
+		clone := csptest.Must(b.c.DuplicateHash(hh, 0))(t)
+		csptest.Is(t, "HashData(clone, the rest)", b.c.HashData(clone, data[5:], 0), csp.Errno(0))
 		wantHash(t, b.c, clone, sha1Hash)
-		is(t, "DestroyHash(clone)", b.c.DestroyHash(clone), 0)
-		is(t, "DestroyHash(original)", b.c.DestroyHash(hh), 0)
+		csptest.Is(t, "DestroyHash(clone)", b.c.DestroyHash(clone), csp.Errno(0))
+		csptest.Is(t, "DestroyHash(original)", b.c.DestroyHash(hh), csp.Errno(0))
 	})
 }
 
@@ -80,7 +81,7 @@ func TestRsaenhHashesNoSHA2InRSAFull(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
 		for _, alg := range []uint32{csp.CALG_SHA_256, csp.CALG_SHA_384, csp.CALG_SHA_512} {
 			_, err := b.c.CreateHash(b.prov, alg, 0, 0)
-			is(t, "CreateHash(SHA-2) in PROV_RSA_FULL", err, csp.NTE_BAD_ALGID)
+			csptest.Is(t, "CreateHash(SHA-2) in PROV_RSA_FULL", err, csp.NTE_BAD_ALGID)
 		}
 	})
 }
@@ -90,22 +91,22 @@ func TestRsaenhHashesNoSHA2InRSAFull(t *testing.T) {
 func TestRsaenhHashesReleaseAndDuplicate(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
 		prov := b.verifyCtx(t)
-		hh := must(b.c.CreateHash(prov, csp.CALG_SHA1, 0, 0))(t)
-		is(t, "ReleaseContext", b.c.ReleaseContext(prov, 0), 0)
-		is(t, "HashData(orphan)", b.c.HashData(hh, []byte("data\x00"), 0), b.m.code(orphan))
-		is(t, "DestroyHash(orphan)", b.c.DestroyHash(hh), b.m.code(orphan))
+		hh := csptest.Must(b.c.CreateHash(prov, csp.CALG_SHA1, 0, 0))(t)
+		csptest.Is(t, "ReleaseContext", b.c.ReleaseContext(prov, 0), csp.Errno(0))
+		csptest.Is(t, "HashData(orphan)", b.c.HashData(hh, []byte("data\x00"), 0), b.m.code(orphan))
+		csptest.Is(t, "DestroyHash(orphan)", b.c.DestroyHash(hh), b.m.code(orphan))
 
 		// Wine acquires a second verify context here but creates the hash on hProv.
 		prov = b.verifyCtx(t)
-		hh = must(b.c.CreateHash(b.prov, csp.CALG_SHA1, 0, 0))(t)
-		is(t, "HashData", b.c.HashData(hh, []byte("data\x00"), 0), 0)
-		clone := must(b.c.DuplicateHash(hh, 0))(t)
+		hh = csptest.Must(b.c.CreateHash(b.prov, csp.CALG_SHA1, 0, 0))(t)
+		csptest.Is(t, "HashData", b.c.HashData(hh, []byte("data\x00"), 0), csp.Errno(0))
+		clone := csptest.Must(b.c.DuplicateHash(hh, 0))(t)
 		_, err := b.c.GetHashParam(clone, csp.HP_HASHVAL, 0)
-		is(t, "GetHashParam(clone, HP_HASHVAL)", err, 0)
-		is(t, "HashData(original) after the clone was read", b.c.HashData(hh, []byte("more data\x00"), 0), 0)
-		is(t, "DestroyHash(original)", b.c.DestroyHash(hh), 0)
-		is(t, "DestroyHash(clone)", b.c.DestroyHash(clone), 0)
-		is(t, "ReleaseContext", b.c.ReleaseContext(prov, 0), 0)
+		csptest.Is(t, "GetHashParam(clone, HP_HASHVAL)", err, csp.Errno(0))
+		csptest.Is(t, "HashData(original) after the clone was read", b.c.HashData(hh, []byte("more data\x00"), 0), csp.Errno(0))
+		csptest.Is(t, "DestroyHash(original)", b.c.DestroyHash(hh), csp.Errno(0))
+		csptest.Is(t, "DestroyHash(clone)", b.c.DestroyHash(clone), csp.Errno(0))
+		csptest.Is(t, "ReleaseContext", b.c.ReleaseContext(prov, 0), csp.Errno(0))
 	})
 }
 
@@ -124,13 +125,13 @@ func TestRsaenhSHA2(t *testing.T) {
 			{csp.CALG_SHA_512, unhex(`37860e7d25d9f9843e3dc71395734204fd13ad233916325f993e3cee3f1136f9
 				c9660870cc49d8e07da1576271a6c9a42460fcde9db2f1d2c2fb2dbfb7f481d4`)},
 		} {
-			hh := must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
-			if n := dword(t, must(b.c.GetHashParam(hh, csp.HP_HASHSIZE, 0))(t)); int(n) != len(tc.want) {
+			hh := csptest.Must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
+			if n := dword(t, csptest.Must(b.c.GetHashParam(hh, csp.HP_HASHSIZE, 0))(t)); int(n) != len(tc.want) {
 				t.Errorf("alg %#x: HP_HASHSIZE = %d, want %d", tc.alg, n, len(tc.want))
 			}
-			is(t, "HashData", b.c.HashData(hh, data, 0), 0)
+			csptest.Is(t, "HashData", b.c.HashData(hh, data, 0), csp.Errno(0))
 			wantHash(t, b.c, hh, tc.want)
-			is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
+			csptest.Is(t, "DestroyHash", b.c.DestroyHash(hh), csp.Errno(0))
 		}
 	})
 }
@@ -155,16 +156,16 @@ func TestRsaenhHashesSSL3SHAMD5(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
 		prov := b.verifyCtx(t)
 		value := append(hashValue(t, b.c, b.prov, csp.CALG_MD5, data), hashValue(t, b.c, b.prov, csp.CALG_SHA, data)...)
-		hh := must(b.c.CreateHash(b.prov, csp.CALG_SSL3_SHAMD5, 0, 0))(t)
-		is(t, "HashData(CALG_SSL3_SHAMD5)", b.c.HashData(hh, data, 0), csp.NTE_BAD_ALGID)
-		is(t, "SetHashParam(HP_HASHVAL)", b.c.SetHashParam(hh, csp.HP_HASHVAL, value, 0), 0)
-		kx := must(b.c.ImportKey(b.prov, plainPrivateKey, 0, 0))(t)
-		sig := must(b.c.SignHash(hh, csp.AT_KEYEXCHANGE, 0))(t)
+		hh := csptest.Must(b.c.CreateHash(b.prov, csp.CALG_SSL3_SHAMD5, 0, 0))(t)
+		csptest.Is(t, "HashData(CALG_SSL3_SHAMD5)", b.c.HashData(hh, data, 0), csp.NTE_BAD_ALGID)
+		csptest.Is(t, "SetHashParam(HP_HASHVAL)", b.c.SetHashParam(hh, csp.HP_HASHVAL, value, 0), csp.Errno(0))
+		kx := csptest.Must(b.c.ImportKey(b.prov, plainPrivateKey, 0, 0))(t)
+		sig := csptest.Must(b.c.SignHash(hh, csp.AT_KEYEXCHANGE, 0))(t)
 		if !bytes.Equal(sig, want) {
 			t.Errorf("signature\n got %x\nwant %x", sig, want)
 		}
-		is(t, "DestroyKey", b.c.DestroyKey(kx), 0)
-		is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
-		is(t, "ReleaseContext", b.c.ReleaseContext(prov, 0), 0)
+		csptest.Is(t, "DestroyKey", b.c.DestroyKey(kx), csp.Errno(0))
+		csptest.Is(t, "DestroyHash", b.c.DestroyHash(hh), csp.Errno(0))
+		csptest.Is(t, "ReleaseContext", b.c.ReleaseContext(prov, 0), csp.Errno(0))
 	})
 }

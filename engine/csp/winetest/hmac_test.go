@@ -5,23 +5,24 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // hmacKey imports key as an HMAC key: a PLAINTEXTKEYBLOB of CALG_RC2 with CRYPT_IPSEC_HMAC_KEY,
 // which is how Windows takes raw HMAC keys of any length (rsaenh.c test_import_hmac).
 func hmacKey(t *testing.T, c *csp.CSP, prov csp.ProvHandle, key []byte) csp.KeyHandle {
 	t.Helper()
-	return must(c.ImportKey(prov, plaintextKeyBlob(csp.CALG_RC2, key), 0, csp.CRYPT_IPSEC_HMAC_KEY))(t)
+	return csptest.Must(c.ImportKey(prov, plaintextKeyBlob(csp.CALG_RC2, key), 0, csp.CRYPT_IPSEC_HMAC_KEY))(t)
 }
 
 // hmacOf returns HMAC(inner hash alg) of data keyed by k.
 func hmacOf(t *testing.T, c *csp.CSP, prov csp.ProvHandle, k csp.KeyHandle, alg uint32, data []byte) []byte {
 	t.Helper()
-	hh := must(c.CreateHash(prov, csp.CALG_HMAC, k, 0))(t)
+	hh := csptest.Must(c.CreateHash(prov, csp.CALG_HMAC, k, 0))(t)
 	defer c.DestroyHash(hh)
-	is(t, "SetHashParam(HP_HMAC_INFO)", c.SetHashParam(hh, csp.HP_HMAC_INFO, csp.HMACInfo(alg), 0), 0)
-	is(t, "HashData", c.HashData(hh, data, 0), 0)
-	return must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)
+	csptest.Is(t, "SetHashParam(HP_HMAC_INFO)", c.SetHashParam(hh, csp.HP_HMAC_INFO, csp.HMACInfo(alg), 0), csp.Errno(0))
+	csptest.Is(t, "HashData", c.HashData(hh, data, 0), csp.Errno(0))
+	return csptest.Must(c.GetHashParam(hh, csp.HP_HASHVAL, 0))(t)
 }
 
 // rsaenh.c test_hmac: HMAC-MD5 of the bytes 0..255 keyed by Wine's 56-bit RC2 key derived from
@@ -34,9 +35,9 @@ func TestRsaenhHMAC(t *testing.T) {
 		if got, want := hmacOf(t, b.c, b.prov, k, csp.CALG_MD5, seq(256, 0)), unhex("1a7d49c59b2d0b9ccf106bb67d0f1332"); !bytes.Equal(got, want) {
 			t.Errorf("HMAC = %x, want %x", got, want)
 		}
-		is(t, "DestroyKey", b.c.DestroyKey(k), 0)
+		csptest.Is(t, "DestroyKey", b.c.DestroyKey(k), csp.Errno(0))
 		_, err := b.c.CreateHash(b.prov, csp.CALG_HMAC, 0, 0)
-		is(t, "CreateHash(CALG_HMAC, key 0)", err, csp.NTE_BAD_KEY)
+		csptest.Is(t, "CreateHash(CALG_HMAC, key 0)", err, csp.NTE_BAD_KEY)
 	})
 }
 
@@ -62,7 +63,7 @@ func TestRsaenhImportHMAC(t *testing.T) {
 			if got := hmacOf(t, b.c, b.prov, k, csp.CALG_SHA1, tc.data); !bytes.Equal(got, unhex(tc.digest)) {
 				t.Errorf("case %d: HMAC = %x, want %s", i, got, tc.digest)
 			}
-			ok(t, b.c.DestroyKey(k))
+			csptest.OK(t, b.c.DestroyKey(k))
 		}
 	})
 }

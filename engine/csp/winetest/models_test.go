@@ -70,38 +70,6 @@ func (m model) code(f fault) csp.Errno {
 // never issued by any provider.
 const deadbeef = 0xdeadbeef
 
-// is checks that err carries code want, or is nil when want is 0.
-func is(t testing.TB, what string, err error, want csp.Errno) {
-	t.Helper()
-	if want == 0 {
-		if err != nil {
-			t.Errorf("%s: %v; want success", what, err)
-		}
-		return
-	}
-	if !errors.Is(err, want) {
-		t.Errorf("%s: %v; want %v", what, err, want)
-	}
-}
-
-// must(f())(t) returns f's value, failing the test at once if f failed.
-func must[T any](v T, err error) func(testing.TB) T {
-	return func(t testing.TB) T {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-}
-
-func ok(t testing.TB, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
 // is2 reports whether err carries one of two codes Windows versions answer alike (where Wine
 // accepts either without calling one broken).
 func is2(err error, a, b csp.Errno) bool { return errors.Is(err, a) || errors.Is(err, b) }

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // rsaenh.c test_block_cipher_modes, with a DES key (from MD2, see md2Key) in place of Wine's
@@ -19,18 +20,18 @@ func TestRsaenhBlockCipherModes(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
 		k := md2Key(t, b, csp.CALG_DES, 0)
 		defer b.c.DestroyKey(k)
-		if mode := dword(t, must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != csp.CRYPT_MODE_CBC {
+		if mode := dword(t, csptest.Must(b.c.GetKeyParam(k, csp.KP_MODE, 0))(t)); mode != csp.CRYPT_MODE_CBC {
 			t.Errorf("default KP_MODE = %d, want CRYPT_MODE_CBC", mode)
 		}
 		var first [2][]byte
 		for i, mode := range []uint32{csp.CRYPT_MODE_ECB, csp.CRYPT_MODE_CBC} {
-			is(t, "SetKeyParam(KP_MODE)", b.c.SetKeyParam(k, csp.KP_MODE, le32(mode), 0), 0)
-			enc := must(b.c.Encrypt(k, 0, true, 0, plain))(t)
+			csptest.Is(t, "SetKeyParam(KP_MODE)", b.c.SetKeyParam(k, csp.KP_MODE, le32(mode), 0), csp.Errno(0))
+			enc := csptest.Must(b.c.Encrypt(k, 0, true, 0, plain))(t)
 			if len(enc) != 24 {
 				t.Fatalf("mode %d: %d bytes of ciphertext, want 24", mode, len(enc))
 			}
 			first[i] = enc
-			if dec := must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
+			if dec := csptest.Must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, plain) {
 				t.Errorf("mode %d: decrypted %x", mode, dec)
 			}
 		}
@@ -38,21 +39,21 @@ func TestRsaenhBlockCipherModes(t *testing.T) {
 			t.Errorf("ECB %x and CBC %x: want the same first block only", first[0], first[1])
 		}
 
-		is(t, "SetKeyParam(KP_MODE, CFB)", b.c.SetKeyParam(k, csp.KP_MODE, le32(csp.CRYPT_MODE_CFB), 0), 0)
-		enc1 := must(b.c.Encrypt(k, 0, false, 0, plain[:16]))(t)
-		enc2 := must(b.c.Encrypt(k, 0, true, 0, plain[16:]))(t)
+		csptest.Is(t, "SetKeyParam(KP_MODE, CFB)", b.c.SetKeyParam(k, csp.KP_MODE, le32(csp.CRYPT_MODE_CFB), 0), csp.Errno(0))
+		enc1 := csptest.Must(b.c.Encrypt(k, 0, false, 0, plain[:16]))(t)
+		enc2 := csptest.Must(b.c.Encrypt(k, 0, true, 0, plain[16:]))(t)
 		if len(enc1) != 16 || len(enc2) != 8 {
 			t.Fatalf("CFB: %d and %d bytes of ciphertext, want 16 and 8", len(enc1), len(enc2))
 		}
 		enc := append(enc1, enc2...)
-		dec1 := must(b.c.Decrypt(k, 0, false, 0, enc[:8]))(t)
-		dec2 := must(b.c.Decrypt(k, 0, true, 0, enc[8:]))(t)
+		dec1 := csptest.Must(b.c.Decrypt(k, 0, false, 0, enc[:8]))(t)
+		dec2 := csptest.Must(b.c.Decrypt(k, 0, true, 0, enc[8:]))(t)
 		if len(dec1) != 8 || len(dec2) != 15 || !bytes.Equal(append(dec1, dec2...), plain) {
 			t.Errorf("CFB: decrypted %x and %x, want %x", dec1, dec2, plain)
 		}
 
-		is(t, "SetKeyParam(KP_MODE, OFB)", b.c.SetKeyParam(k, csp.KP_MODE, le32(csp.CRYPT_MODE_OFB), 0), 0)
+		csptest.Is(t, "SetKeyParam(KP_MODE, OFB)", b.c.SetKeyParam(k, csp.KP_MODE, le32(csp.CRYPT_MODE_OFB), 0), csp.Errno(0))
 		_, err := b.c.Encrypt(k, 0, true, 0, plain)
-		is(t, "Encrypt in OFB mode", err, csp.NTE_BAD_ALGID)
+		csptest.Is(t, "Encrypt in OFB mode", err, csp.NTE_BAD_ALGID)
 	})
 }

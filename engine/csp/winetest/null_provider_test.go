@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // nullProv is rsaenh.c test_null_provider's state: the provider under test with a NULL
@@ -18,7 +19,7 @@ type nullProv struct {
 func (n nullProv) acquire(name string, flags uint32, want csp.Errno) csp.ProvHandle {
 	n.t.Helper()
 	h, err := n.c.AcquireContext(name, "", csp.PROV_RSA_FULL, flags)
-	is(n.t, "AcquireContext("+name+")", err, want)
+	csptest.Is(n.t, "AcquireContext("+name+")", err, want)
 	return h
 }
 
@@ -31,12 +32,12 @@ func (n nullProv) userKeys(prov csp.ProvHandle, kx, sig bool) {
 	}{{csp.AT_KEYEXCHANGE, kx}, {csp.AT_SIGNATURE, sig}} {
 		k, err := n.c.GetUserKey(prov, tc.spec)
 		if !tc.has {
-			is(n.t, "GetUserKey of a missing pair", err, csp.NTE_NO_KEY)
+			csptest.Is(n.t, "GetUserKey of a missing pair", err, csp.NTE_NO_KEY)
 			continue
 		}
-		is(n.t, "GetUserKey", err, 0)
+		csptest.Is(n.t, "GetUserKey", err, csp.Errno(0))
 		if err == nil {
-			ok(n.t, n.c.DestroyKey(k))
+			csptest.OK(n.t, n.c.DestroyKey(k))
 		}
 	}
 }
@@ -50,21 +51,21 @@ func TestRsaenhNullProviderContainers(t *testing.T) {
 	eachModel(t, func(t *testing.T, m model) {
 		n := nullProv{t, m, m.newCSP()}
 		_, err := n.c.AcquireContext(container, "", 0, 0)
-		is(t, "AcquireContext(type 0)", err, csp.NTE_BAD_PROV_TYPE)
+		csptest.Is(t, "AcquireContext(type 0)", err, csp.NTE_BAD_PROV_TYPE)
 		n.acquire(container, 0, csp.NTE_BAD_KEYSET)
 		n.acquire(container, csp.CRYPT_DELETEKEYSET, csp.NTE_BAD_KEYSET)
 
 		_, _ = n.c.AcquireContext("", "", csp.PROV_RSA_FULL, csp.CRYPT_DELETEKEYSET)
 		n.acquire("", 0, csp.NTE_BAD_KEYSET)
 		prov := n.acquire("", csp.CRYPT_VERIFYCONTEXT, 0)
-		if spec := dword(t, must(n.c.GetProvParam(prov, csp.PP_KEYSPEC, 0))(t)); spec != csp.AT_KEYEXCHANGE|csp.AT_SIGNATURE {
+		if spec := dword(t, csptest.Must(n.c.GetProvParam(prov, csp.PP_KEYSPEC, 0))(t)); spec != csp.AT_KEYEXCHANGE|csp.AT_SIGNATURE {
 			t.Errorf("PP_KEYSPEC = %#x, want AT_KEYEXCHANGE|AT_SIGNATURE", spec)
 		}
 		n.userKeys(prov, false, false)
-		ok(t, n.c.ReleaseContext(prov, 0))
+		csptest.OK(t, n.c.ReleaseContext(prov, 0))
 		prov = n.acquire("", csp.CRYPT_NEWKEYSET, 0)
 		n.userKeys(prov, false, false)
-		ok(t, n.c.ReleaseContext(prov, 0))
+		csptest.OK(t, n.c.ReleaseContext(prov, 0))
 		n.acquire("", csp.CRYPT_DELETEKEYSET, 0)
 	})
 }
@@ -90,26 +91,26 @@ func TestRsaenhNullProviderParams(t *testing.T) {
 			{csp.PP_KEYSPEC, csp.AT_KEYEXCHANGE | csp.AT_SIGNATURE, ^uint32(0)},
 		} {
 			t.Run(fmt.Sprint("param", p.param), func(t *testing.T) {
-				if v := dword(t, must(n.c.GetProvParam(prov, p.param, 0))(t)); v&p.mask != p.want {
+				if v := dword(t, csptest.Must(n.c.GetProvParam(prov, p.param, 0))(t)); v&p.mask != p.want {
 					t.Errorf("GetProvParam(%d) = %#x, want %#x (mask %#x)", p.param, v, p.want, p.mask)
 				}
 			})
 		}
-		if name := must(n.c.GetProvParam(prov, csp.PP_CONTAINER, 0))(t); string(name) != container+"\x00" {
+		if name := csptest.Must(n.c.GetProvParam(prov, csp.PP_CONTAINER, 0))(t); string(name) != container+"\x00" {
 			t.Errorf("PP_CONTAINER = %q, want %q with its NUL", name, container)
 		}
 		_, err := n.c.GetProvParam(prov, csp.PP_UNIQUE_CONTAINER, 0)
-		is(t, "PP_UNIQUE_CONTAINER", err, 0)
+		csptest.Is(t, "PP_UNIQUE_CONTAINER", err, csp.Errno(0))
 		n.userKeys(prov, false, false)
-		ok(t, n.c.DestroyKey(must(n.c.ImportKey(prov, plainPrivateKey, 0, 0))(t)))
+		csptest.OK(t, n.c.DestroyKey(csptest.Must(n.c.ImportKey(prov, plainPrivateKey, 0, 0))(t)))
 		n.userKeys(prov, true, false)
-		ok(t, n.c.ReleaseContext(prov, 0))
+		csptest.OK(t, n.c.ReleaseContext(prov, 0))
 		n.acquire(container, csp.CRYPT_DELETEKEYSET, 0)
 
 		prov = n.acquire(container, csp.CRYPT_NEWKEYSET, 0)
-		ok(t, n.c.DestroyKey(must(n.c.ImportKey(prov, signBlob, 0, 0))(t)))
+		csptest.OK(t, n.c.DestroyKey(csptest.Must(n.c.ImportKey(prov, signBlob, 0, 0))(t)))
 		n.userKeys(prov, false, true)
-		ok(t, n.c.ReleaseContext(prov, 0))
+		csptest.OK(t, n.c.ReleaseContext(prov, 0))
 		n.acquire(container, csp.CRYPT_DELETEKEYSET, 0)
 	})
 }
@@ -127,22 +128,22 @@ func TestRsaenhNullProviderGenKey(t *testing.T) {
 			kx, sig bool
 		}{{csp.CALG_RSA_SIGN, false, true}, {csp.CALG_RSA_KEYX, true, false}} {
 			prov := n.acquire(container, csp.CRYPT_NEWKEYSET, 0)
-			ok(t, n.c.DestroyKey(must(n.c.GenKey(prov, tc.alg, 1024<<16))(t)))
+			csptest.OK(t, n.c.DestroyKey(csptest.Must(n.c.GenKey(prov, tc.alg, 1024<<16))(t)))
 			n.userKeys(prov, tc.kx, tc.sig)
-			ok(t, n.c.ReleaseContext(prov, 0))
+			csptest.OK(t, n.c.ReleaseContext(prov, 0))
 			n.acquire(container, csp.CRYPT_DELETEKEYSET, 0)
 		}
 		prov := n.acquire(container, csp.CRYPT_NEWKEYSET, 0)
-		ok(t, n.c.DestroyKey(must(n.c.GenKey(prov, csp.AT_KEYEXCHANGE, 1024<<16))(t)))
-		ok(t, n.c.ReleaseContext(prov, 0))
+		csptest.OK(t, n.c.DestroyKey(csptest.Must(n.c.GenKey(prov, csp.AT_KEYEXCHANGE, 1024<<16))(t)))
+		csptest.OK(t, n.c.ReleaseContext(prov, 0))
 		prov = n.acquire(container, 0, 0)
 		n.userKeys(prov, true, false)
-		ok(t, n.c.ReleaseContext(prov, 0))
+		csptest.OK(t, n.c.ReleaseContext(prov, 0))
 		n.acquire(container, csp.CRYPT_DELETEKEYSET, 0)
 
 		_, _ = n.c.AcquireContext(container, "", csp.PROV_RSA_FULL, csp.CRYPT_DELETEKEYSET|csp.CRYPT_MACHINE_KEYSET)
-		ok(t, n.c.ReleaseContext(n.acquire(container, csp.CRYPT_NEWKEYSET|csp.CRYPT_MACHINE_KEYSET, 0), 0))
-		ok(t, n.c.ReleaseContext(n.acquire(container, csp.CRYPT_MACHINE_KEYSET, 0), 0))
+		csptest.OK(t, n.c.ReleaseContext(n.acquire(container, csp.CRYPT_NEWKEYSET|csp.CRYPT_MACHINE_KEYSET, 0), 0))
+		csptest.OK(t, n.c.ReleaseContext(n.acquire(container, csp.CRYPT_MACHINE_KEYSET, 0), 0))
 		n.acquire(container, csp.CRYPT_DELETEKEYSET|csp.CRYPT_MACHINE_KEYSET, 0)
 		n.acquire(container, csp.CRYPT_MACHINE_KEYSET, csp.NTE_BAD_KEYSET)
 	})

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // rsaenh.c test_rc4, first half: a 56-bit RC4 key (from MD2, see md2Key) has no block, IV or
@@ -20,48 +21,48 @@ func TestRsaenhRC4(t *testing.T) {
 			want  uint32
 		}{{csp.KP_KEYLEN, 56}, {csp.KP_BLOCKLEN, 0}, {csp.KP_MODE, 0}} {
 			t.Run(fmt.Sprint("param", p.param), func(t *testing.T) {
-				if v := dword(t, must(b.c.GetKeyParam(k, p.param, 0))(t)); v != p.want {
+				if v := dword(t, csptest.Must(b.c.GetKeyParam(k, p.param, 0))(t)); v != p.want {
 					t.Errorf("GetKeyParam(%d) = %d, want %d", p.param, v, p.want)
 				}
 			})
 		}
 		_, err := b.c.GetKeyParam(k, csp.KP_SALT, 0)
-		is(t, "GetKeyParam(KP_SALT) of RC4", err, 0)
+		csptest.Is(t, "GetKeyParam(KP_SALT) of RC4", err, csp.Errno(0))
 		t.Run("KP_IV", func(t *testing.T) {
 			iv, err := b.c.GetKeyParam(k, csp.KP_IV, 0)
-			is(t, "GetKeyParam(KP_IV) of RC4", err, 0)
+			csptest.Is(t, "GetKeyParam(KP_IV) of RC4", err, csp.Errno(0))
 			if len(iv) != 0 {
 				t.Errorf("KP_IV of RC4: %x, want empty", iv)
 			}
 		})
 		data := seq(2000, 0)
-		enc := must(b.c.Encrypt(k, 0, true, 0, data[:16]))(t)
+		enc := csptest.Must(b.c.Encrypt(k, 0, true, 0, data[:16]))(t)
 		if want := unhex("170c448eae90cdb07f87f57aecb22e35"); !bytes.Equal(enc, want) {
 			t.Errorf("RC4 ciphertext %x, want %x", enc, want)
 		}
-		if dec := must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, data[:16]) {
+		if dec := csptest.Must(b.c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, data[:16]) {
 			t.Errorf("RC4 decrypted %x", dec)
 		}
-		is(t, "SetKeyParam(KP_SALT)", b.c.SetKeyParam(k, csp.KP_SALT, data[:11], 0), 0)
+		csptest.Is(t, "SetKeyParam(KP_SALT)", b.c.SetKeyParam(k, csp.KP_SALT, data[:11], 0), csp.Errno(0))
 		t.Run("KP_SALT", func(t *testing.T) {
 			want := 11
 			if b.enhanced() {
 				want = 0
 			}
-			if salt := must(b.c.GetKeyParam(k, csp.KP_SALT, 0))(t); len(salt) != want {
+			if salt := csptest.Must(b.c.GetKeyParam(k, csp.KP_SALT, 0))(t); len(salt) != want {
 				t.Errorf("salt length after KP_SALT: %d, want %d", len(salt), want)
 			}
 		})
 		for n := range 24 {
-			is(t, "SetKeyParam(KP_SALT_EX)", b.c.SetKeyParam(k, csp.KP_SALT_EX, data[:n], 0), 0)
-			if salt := must(b.c.GetKeyParam(k, csp.KP_SALT, 0))(t); len(salt) != n {
+			csptest.Is(t, "SetKeyParam(KP_SALT_EX)", b.c.SetKeyParam(k, csp.KP_SALT_EX, data[:n], 0), csp.Errno(0))
+			if salt := csptest.Must(b.c.GetKeyParam(k, csp.KP_SALT, 0))(t); len(salt) != n {
 				t.Errorf("salt length after KP_SALT_EX of %d bytes: %d", n, len(salt))
 			}
 		}
 		if err := b.c.SetKeyParam(k, csp.KP_SALT_EX, data[:25], 0); err == nil {
 			t.Error("SetKeyParam(KP_SALT_EX) of 25 bytes succeeded")
 		}
-		is(t, "DestroyKey", b.c.DestroyKey(k), 0)
+		csptest.Is(t, "DestroyKey", b.c.DestroyKey(k), csp.Errno(0))
 	})
 }
 
@@ -70,14 +71,14 @@ func TestRsaenhRC4(t *testing.T) {
 // and reports 11 bytes of salt, or none in the enhanced provider.
 func TestRsaenhRC4SaltFromMD5(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
-		hh := must(b.c.CreateHash(b.prov, csp.CALG_MD5, 0, 0))(t)
-		ok(t, b.c.HashData(hh, seq(2000, 0), 0))
-		k := must(b.c.DeriveKey(b.prov, csp.CALG_RC4, hh, 40<<16|csp.CRYPT_CREATE_SALT))(t)
-		enc := must(b.c.Encrypt(k, 0, true, 0, bytes.Repeat([]byte{0xaf}, 16)))(t)
-		if n := dword(t, must(b.c.GetKeyParam(k, csp.KP_KEYLEN, 0))(t)); n != 40 {
+		hh := csptest.Must(b.c.CreateHash(b.prov, csp.CALG_MD5, 0, 0))(t)
+		csptest.OK(t, b.c.HashData(hh, seq(2000, 0), 0))
+		k := csptest.Must(b.c.DeriveKey(b.prov, csp.CALG_RC4, hh, 40<<16|csp.CRYPT_CREATE_SALT))(t)
+		enc := csptest.Must(b.c.Encrypt(k, 0, true, 0, bytes.Repeat([]byte{0xaf}, 16)))(t)
+		if n := dword(t, csptest.Must(b.c.GetKeyParam(k, csp.KP_KEYLEN, 0))(t)); n != 40 {
 			t.Errorf("KP_KEYLEN = %d, want 40", n)
 		}
-		salt := must(b.c.GetKeyParam(k, csp.KP_SALT, 0))(t)
+		salt := csptest.Must(b.c.GetKeyParam(k, csp.KP_SALT, 0))(t)
 		t.Run("salt", func(t *testing.T) {
 			want, saltLen := unhex("2faceaeaff687e77f4b9487c4e79a6b5"), 11 // rc4_40_salt_base
 			if b.enhanced() {
@@ -90,8 +91,8 @@ func TestRsaenhRC4SaltFromMD5(t *testing.T) {
 				t.Errorf("KP_SALT = %x, want %d bytes", salt, saltLen)
 			}
 		})
-		is(t, "DestroyKey", b.c.DestroyKey(k), 0)
-		is(t, "DestroyHash", b.c.DestroyHash(hh), 0)
+		csptest.Is(t, "DestroyKey", b.c.DestroyKey(k), csp.Errno(0))
+		csptest.Is(t, "DestroyHash", b.c.DestroyHash(hh), csp.Errno(0))
 	})
 }
 
@@ -130,18 +131,18 @@ func rc4SaltCase(t *testing.T, tc rc4SaltRow) {
 	name, wantLen := tc.prov, tc.wantLen
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
-		prov := must(c.AcquireContext("", name, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
-		k := must(c.GenKey(prov, csp.CALG_RC4, uint32(tc.bits)<<16|tc.flags|csp.CRYPT_EXPORTABLE))(t)
+		prov := csptest.Must(c.AcquireContext("", name, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
+		k := csptest.Must(c.GenKey(prov, csp.CALG_RC4, uint32(tc.bits)<<16|tc.flags|csp.CRYPT_EXPORTABLE))(t)
 		wantBits := tc.bits
 		if wantBits == 0 && name == csp.MS_DEF_PROV {
 			wantBits = 40
 		} else if wantBits == 0 {
 			wantBits = 128
 		}
-		if n := dword(t, must(c.GetKeyParam(k, csp.KP_KEYLEN, 0))(t)); int(n) != wantBits {
+		if n := dword(t, csptest.Must(c.GetKeyParam(k, csp.KP_KEYLEN, 0))(t)); int(n) != wantBits {
 			t.Errorf("flags %#x bits %d: KP_KEYLEN = %d", tc.flags, tc.bits, n)
 		}
-		salt := must(c.GetKeyParam(k, csp.KP_SALT, 0))(t)
+		salt := csptest.Must(c.GetKeyParam(k, csp.KP_SALT, 0))(t)
 		t.Run("salt", func(t *testing.T) {
 			if len(salt) != wantLen {
 				t.Errorf("flags %#x bits %d: salt of %d bytes, want %d", tc.flags, tc.bits, len(salt), wantLen)
@@ -150,25 +151,25 @@ func rc4SaltCase(t *testing.T, tc rc4SaltRow) {
 				t.Errorf("default salt %x, want zeros", salt)
 			}
 		})
-		is(t, "SetKeyParam(KP_SALT_EX)", c.SetKeyParam(k, csp.KP_SALT_EX, []byte("0123456789A"), 0), 0)
-		pub := must(c.ImportKey(prov, publicExchBlob, 0, 0))(t)
-		blob := must(c.ExportKey(k, pub, csp.SIMPLEBLOB, 0))(t)
-		ok(t, c.DestroyKey(k))
-		ok(t, c.DestroyKey(pub))
-		ok(t, c.ReleaseContext(prov, 0))
+		csptest.Is(t, "SetKeyParam(KP_SALT_EX)", c.SetKeyParam(k, csp.KP_SALT_EX, []byte("0123456789A"), 0), csp.Errno(0))
+		pub := csptest.Must(c.ImportKey(prov, publicExchBlob, 0, 0))(t)
+		blob := csptest.Must(c.ExportKey(k, pub, csp.SIMPLEBLOB, 0))(t)
+		csptest.OK(t, c.DestroyKey(k))
+		csptest.OK(t, c.DestroyKey(pub))
+		csptest.OK(t, c.ReleaseContext(prov, 0))
 
-		prov = must(c.AcquireContext("", name, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
-		priv := must(c.ImportKey(prov, privateExchBlob, 0, 0))(t)
-		k = must(c.ImportKey(prov, blob, priv, 0))(t)
+		prov = csptest.Must(c.AcquireContext("", name, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
+		priv := csptest.Must(c.ImportKey(prov, privateExchBlob, 0, 0))(t)
+		k = csptest.Must(c.ImportKey(prov, blob, priv, 0))(t)
 		want := 0
 		if tc.bits == 40 || tc.bits == 0 && name == csp.MS_DEF_PROV {
 			want = 11
 		}
-		salt = must(c.GetKeyParam(k, csp.KP_SALT, 0))(t)
+		salt = csptest.Must(c.GetKeyParam(k, csp.KP_SALT, 0))(t)
 		if len(salt) != want || !bytes.Equal(salt, make([]byte, want)) {
 			t.Errorf("flags %#x bits %d: imported key's salt %x, want %d zero bytes", tc.flags, tc.bits, salt, want)
 		}
-		ok(t, c.ReleaseContext(prov, 0))
+		csptest.OK(t, c.ReleaseContext(prov, 0))
 	})
 }
 
@@ -180,25 +181,25 @@ func TestRsaenhRC4SessionKey(t *testing.T) {
 	hello := []byte("Hello World!")
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
-		prov := must(c.AcquireContext("", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
-		k := must(c.GenKey(prov, csp.CALG_RC4, csp.CRYPT_EXPORTABLE))(t)
-		if salt := must(c.GetKeyParam(k, csp.KP_SALT, 0))(t); !bytes.Equal(salt, make([]byte, 11)) {
+		prov := csptest.Must(c.AcquireContext("", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
+		k := csptest.Must(c.GenKey(prov, csp.CALG_RC4, csp.CRYPT_EXPORTABLE))(t)
+		if salt := csptest.Must(c.GetKeyParam(k, csp.KP_SALT, 0))(t); !bytes.Equal(salt, make([]byte, 11)) {
 			t.Errorf("client key's salt %x, want 11 zero bytes", salt)
 		}
-		pub := must(c.ImportKey(prov, publicExchBlob, 0, 0))(t)
-		blob := must(c.ExportKey(k, pub, csp.SIMPLEBLOB, 0))(t)
-		enc := must(c.Encrypt(k, 0, true, 0, hello))(t)
-		ok(t, c.ReleaseContext(prov, 0))
+		pub := csptest.Must(c.ImportKey(prov, publicExchBlob, 0, 0))(t)
+		blob := csptest.Must(c.ExportKey(k, pub, csp.SIMPLEBLOB, 0))(t)
+		enc := csptest.Must(c.Encrypt(k, 0, true, 0, hello))(t)
+		csptest.OK(t, c.ReleaseContext(prov, 0))
 
-		prov = must(c.AcquireContext("", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
-		priv := must(c.ImportKey(prov, privateExchBlob, 0, 0))(t)
-		k = must(c.ImportKey(prov, blob, priv, 0))(t)
-		if salt := must(c.GetKeyParam(k, csp.KP_SALT, 0))(t); !bytes.Equal(salt, make([]byte, 11)) {
+		prov = csptest.Must(c.AcquireContext("", csp.MS_DEF_PROV, csp.PROV_RSA_FULL, csp.CRYPT_VERIFYCONTEXT))(t)
+		priv := csptest.Must(c.ImportKey(prov, privateExchBlob, 0, 0))(t)
+		k = csptest.Must(c.ImportKey(prov, blob, priv, 0))(t)
+		if salt := csptest.Must(c.GetKeyParam(k, csp.KP_SALT, 0))(t); !bytes.Equal(salt, make([]byte, 11)) {
 			t.Errorf("server key's salt %x, want 11 zero bytes", salt)
 		}
-		if dec := must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, hello) {
+		if dec := csptest.Must(c.Decrypt(k, 0, true, 0, enc))(t); !bytes.Equal(dec, hello) {
 			t.Errorf("decrypted %q, want %q", dec, hello)
 		}
-		ok(t, c.ReleaseContext(prov, 0))
+		csptest.OK(t, c.ReleaseContext(prov, 0))
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/hprov/hprov/engine/csp"
+	"github.com/hprov/hprov/engine/csp/internal/csptest"
 )
 
 // The KP_PERMISSIONS of a key that is not exportable, and of one that is.
@@ -20,7 +21,7 @@ const nteNotFound = csp.Errno(0x80090011)
 
 func wantPerms(t *testing.T, c *csp.CSP, k csp.KeyHandle, want uint32) {
 	t.Helper()
-	if p := dword(t, must(c.GetKeyParam(k, csp.KP_PERMISSIONS, 0))(t)); p != want {
+	if p := dword(t, csptest.Must(c.GetKeyParam(k, csp.KP_PERMISSIONS, 0))(t)); p != want {
 		t.Errorf("KP_PERMISSIONS = %#x, want %#x", p, want)
 	}
 }
@@ -35,24 +36,24 @@ func TestRsaenhImportPrivate(t *testing.T) {
 		if !b.enhanced() { // START_TEST: if (ENHANCED_PROV) test_import_private()
 			return
 		}
-		kx := must(b.c.ImportKey(b.prov, plainPrivateKey, 0, 0))(t)
-		s := must(b.c.ImportKey(b.prov, sessionKeyBlob, kx, 0))(t)
+		kx := csptest.Must(b.c.ImportKey(b.prov, plainPrivateKey, 0, 0))(t)
+		s := csptest.Must(b.c.ImportKey(b.prov, sessionKeyBlob, kx, 0))(t)
 		wantPerms(t, b.c, s, permsDefault)
-		if dec := must(b.c.Decrypt(s, 0, true, 0, sessionMessage))(t); string(dec) != "Wine rocks!\x00" {
+		if dec := csptest.Must(b.c.Decrypt(s, 0, true, 0, sessionMessage))(t); string(dec) != "Wine rocks!\x00" {
 			t.Errorf("decrypted %q", dec)
 		}
-		ok(t, b.c.DestroyKey(s))
+		csptest.OK(t, b.c.DestroyKey(s))
 
 		s = md2Key(t, b, csp.CALG_RC4, 56)
 		blob, err := b.c.ExportKey(s, kx, csp.SIMPLEBLOB, 0)
-		is(t, "ExportKey(SIMPLEBLOB)", err, 0)
-		ok(t, b.c.DestroyKey(s))
+		csptest.Is(t, "ExportKey(SIMPLEBLOB)", err, csp.Errno(0))
+		csptest.OK(t, b.c.DestroyKey(s))
 		s, err = b.c.ImportKey(b.prov, blob, kx, 0)
-		is(t, "ImportKey(SIMPLEBLOB)", err, 0)
+		csptest.Is(t, "ImportKey(SIMPLEBLOB)", err, csp.Errno(0))
 		if err == nil {
-			ok(t, b.c.DestroyKey(s))
+			csptest.OK(t, b.c.DestroyKey(s))
 		}
-		ok(t, b.c.DestroyKey(kx))
+		csptest.OK(t, b.c.DestroyKey(kx))
 
 		t.Run("truncated", func(t *testing.T) {
 			// BLOBHEADER (8) + RSAPUBKEY (12) + bitlen/2 bytes (1024/2).
@@ -61,7 +62,7 @@ func TestRsaenhImportPrivate(t *testing.T) {
 				if err != nil {
 					t.Fatalf("ImportKey(the first %d bytes): %v; want success", n, err)
 				}
-				ok(t, b.c.DestroyKey(k))
+				csptest.OK(t, b.c.DestroyKey(k))
 			}
 		})
 	})
@@ -75,8 +76,8 @@ func TestRsaenhImportPrivate(t *testing.T) {
 func TestRsaenhVerifySignature(t *testing.T) {
 	msg := []byte("Wine rocks!\x00")
 	eachBase(t, func(t *testing.T, b *base) {
-		pub := must(b.c.ImportKey(b.prov, verifyPubKey, 0, 0))(t)
-		if got := must(b.c.ExportKey(pub, 0, csp.PUBLICKEYBLOB, 0))(t); !bytes.Equal(got, verifyPubKey) {
+		pub := csptest.Must(b.c.ImportKey(b.prov, verifyPubKey, 0, 0))(t)
+		if got := csptest.Must(b.c.ExportKey(pub, 0, csp.PUBLICKEYBLOB, 0))(t); !bytes.Equal(got, verifyPubKey) {
 			t.Errorf("PUBLICKEYBLOB export differs from the imported blob:\n got %x\nwant %x", got, verifyPubKey)
 		}
 		for _, tc := range []struct {
@@ -87,19 +88,19 @@ func TestRsaenhVerifySignature(t *testing.T) {
 			{csp.CALG_MD5, sigMD5, sigMD5NoOID},
 			{csp.CALG_SHA, sigSHA, sigSHANoOID},
 		} {
-			hh := must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
-			ok(t, b.c.HashData(hh, msg, 0))
+			hh := csptest.Must(b.c.CreateHash(b.prov, tc.alg, 0, 0))(t)
+			csptest.OK(t, b.c.HashData(hh, msg, 0))
 			if tc.alg == csp.CALG_MD5 {
-				is(t, "VerifySignature(64 of 128 bytes)", b.c.VerifySignature(hh, tc.sig[:64], pub, 0), csp.NTE_BAD_SIGNATURE)
+				csptest.Is(t, "VerifySignature(64 of 128 bytes)", b.c.VerifySignature(hh, tc.sig[:64], pub, 0), csp.NTE_BAD_SIGNATURE)
 			}
-			is(t, "VerifySignature(with OID)", b.c.VerifySignature(hh, tc.sig, pub, 0), 0)
+			csptest.Is(t, "VerifySignature(with OID)", b.c.VerifySignature(hh, tc.sig, pub, 0), csp.Errno(0))
 			t.Run(fmt.Sprintf("alg%#x without OID", tc.alg), func(t *testing.T) {
-				is(t, "VerifySignature(without OID)", b.c.VerifySignature(hh, tc.noOID, pub, 0), 0)
-				is(t, "VerifySignature(without OID, CRYPT_NOHASHOID)", b.c.VerifySignature(hh, tc.noOID, pub, csp.CRYPT_NOHASHOID), 0)
+				csptest.Is(t, "VerifySignature(without OID)", b.c.VerifySignature(hh, tc.noOID, pub, 0), csp.Errno(0))
+				csptest.Is(t, "VerifySignature(without OID, CRYPT_NOHASHOID)", b.c.VerifySignature(hh, tc.noOID, pub, csp.CRYPT_NOHASHOID), csp.Errno(0))
 			})
-			ok(t, b.c.DestroyHash(hh))
+			csptest.OK(t, b.c.DestroyHash(hh))
 		}
-		ok(t, b.c.DestroyKey(pub))
+		csptest.OK(t, b.c.DestroyKey(pub))
 	})
 }
 
@@ -111,33 +112,33 @@ func TestRsaenhVerifySignature(t *testing.T) {
 func TestRsaenhRSAEncrypt(t *testing.T) {
 	msg := []byte("Wine rocks!\x00")
 	eachBase(t, func(t *testing.T, b *base) {
-		kx := must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
+		kx := csptest.Must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
 		enc, err := b.c.Encrypt(kx, 0, true, 0, msg)
 		if b.baseProv() && errors.Is(err, csp.NTE_BAD_KEY) {
 			// Wine lets the base provider refuse to encrypt with the exchange key, and stops.
-			ok(t, b.c.DestroyKey(kx))
+			csptest.OK(t, b.c.DestroyKey(kx))
 			return
 		}
-		is(t, "PKCS#1 Encrypt", err, 0)
+		csptest.Is(t, "PKCS#1 Encrypt", err, csp.Errno(0))
 		if len(enc) != 128 {
 			t.Errorf("PKCS#1 ciphertext of %d bytes, want 128", len(enc))
 		}
-		if dec := must(b.c.Decrypt(kx, 0, true, 0, enc))(t); !bytes.Equal(dec, msg) {
+		if dec := csptest.Must(b.c.Decrypt(kx, 0, true, 0, enc))(t); !bytes.Equal(dec, msg) {
 			t.Errorf("PKCS#1 decrypted %q", dec)
 		}
 		// sizeof(abData) - (20*2 + 2) + 1 bytes: more than OAEP with SHA-1 can carry.
 		_, err = b.c.Encrypt(kx, 0, true, csp.CRYPT_OAEP, make([]byte, 2048-(20*2+2)+1))
-		is(t, "OAEP Encrypt of too much data", err, csp.NTE_BAD_LEN)
+		csptest.Is(t, "OAEP Encrypt of too much data", err, csp.NTE_BAD_LEN)
 		_, err = b.c.Decrypt(kx, 0, true, csp.CRYPT_OAEP, msg)
-		is(t, "OAEP Decrypt of malformed data", err, csp.NTE_BAD_DATA)
-		enc = must(b.c.Encrypt(kx, 0, true, csp.CRYPT_OAEP, msg))(t)
+		csptest.Is(t, "OAEP Decrypt of malformed data", err, csp.NTE_BAD_DATA)
+		enc = csptest.Must(b.c.Encrypt(kx, 0, true, csp.CRYPT_OAEP, msg))(t)
 		_, err = b.c.Decrypt(kx, 0, true, csp.CRYPT_OAEP, enc[:11])
-		is(t, "OAEP Decrypt of 11 bytes of ciphertext", err, csp.NTE_BAD_DATA)
-		if dec := must(b.c.Decrypt(kx, 0, true, csp.CRYPT_OAEP, enc))(t); !bytes.Equal(dec, msg) {
+		csptest.Is(t, "OAEP Decrypt of 11 bytes of ciphertext", err, csp.NTE_BAD_DATA)
+		if dec := csptest.Must(b.c.Decrypt(kx, 0, true, csp.CRYPT_OAEP, enc))(t); !bytes.Equal(dec, msg) {
 			t.Errorf("OAEP decrypted %q", dec)
 		}
 
-		sig := must(b.c.GetUserKey(b.prov, csp.AT_SIGNATURE))(t)
+		sig := csptest.Must(b.c.GetUserKey(b.prov, csp.AT_SIGNATURE))(t)
 		for _, k := range []csp.KeyHandle{kx, sig} {
 			wantPerms(t, b.c, k, permsDefault)
 			if k == kx {
@@ -149,17 +150,17 @@ func TestRsaenhRSAEncrypt(t *testing.T) {
 				})
 			}
 			_, err := b.c.ExportKey(k, 0, csp.PUBLICKEYBLOB, 0)
-			is(t, "ExportKey(PUBLICKEYBLOB)", err, 0)
+			csptest.Is(t, "ExportKey(PUBLICKEYBLOB)", err, csp.Errno(0))
 			_, err = b.c.ExportKey(k, 0, csp.PRIVATEKEYBLOB, 0)
-			is(t, "ExportKey(PRIVATEKEYBLOB) of a key not exportable", err, csp.NTE_BAD_KEY_STATE)
+			csptest.Is(t, "ExportKey(PRIVATEKEYBLOB) of a key not exportable", err, csp.NTE_BAD_KEY_STATE)
 			if err := b.c.SetKeyParam(k, csp.KP_PERMISSIONS, le32(permsDefault|csp.CRYPT_EXPORT), 0); !is2(err, csp.NTE_BAD_DATA, csp.NTE_BAD_FLAGS) {
 				t.Errorf("adding CRYPT_EXPORT: %v, want NTE_BAD_DATA or NTE_BAD_FLAGS", err)
 			}
 		}
 		_, err = b.c.Encrypt(sig, 0, true, 0, msg)
-		is(t, "Encrypt with the signature key", err, csp.NTE_BAD_KEY)
-		ok(t, b.c.DestroyKey(kx))
-		ok(t, b.c.DestroyKey(sig))
+		csptest.Is(t, "Encrypt with the signature key", err, csp.NTE_BAD_KEY)
+		csptest.OK(t, b.c.DestroyKey(kx))
+		csptest.OK(t, b.c.DestroyKey(sig))
 	})
 }
 
@@ -169,34 +170,34 @@ func TestRsaenhRSAEncrypt(t *testing.T) {
 // does not.
 func TestRsaenhImportExport(t *testing.T) {
 	eachBase(t, func(t *testing.T, b *base) {
-		pub := must(b.c.ImportKey(b.prov, plainPublicKey, 0, 0))(t)
-		if alg := dword(t, must(b.c.GetKeyParam(pub, csp.KP_ALGID, 0))(t)); alg != csp.CALG_RSA_KEYX {
+		pub := csptest.Must(b.c.ImportKey(b.prov, plainPublicKey, 0, 0))(t)
+		if alg := dword(t, csptest.Must(b.c.GetKeyParam(pub, csp.KP_ALGID, 0))(t)); alg != csp.CALG_RSA_KEYX {
 			t.Errorf("KP_ALGID = %#x, want CALG_RSA_KEYX", alg)
 		}
 		wantPerms(t, b.c, pub, permsDefault)
-		if got := must(b.c.ExportKey(pub, 0, csp.PUBLICKEYBLOB, 0))(t); !bytes.Equal(got, plainPublicKey) {
+		if got := csptest.Must(b.c.ExportKey(pub, 0, csp.PUBLICKEYBLOB, 0))(t); !bytes.Equal(got, plainPublicKey) {
 			t.Errorf("PUBLICKEYBLOB export:\n got %x\nwant %x", got, plainPublicKey)
 		}
-		ok(t, b.c.DestroyKey(pub))
+		csptest.OK(t, b.c.DestroyKey(pub))
 
-		priv := must(b.c.ImportKey(b.prov, privKeyWithHighBit, 0, csp.CRYPT_EXPORTABLE))(t)
-		if got := must(b.c.ExportKey(priv, 0, csp.PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, privKeyWithHighBit) {
+		priv := csptest.Must(b.c.ImportKey(b.prov, privKeyWithHighBit, 0, csp.CRYPT_EXPORTABLE))(t)
+		if got := csptest.Must(b.c.ExportKey(priv, 0, csp.PRIVATEKEYBLOB, 0))(t); !bytes.Equal(got, privKeyWithHighBit) {
 			t.Errorf("PRIVATEKEYBLOB export:\n got %x\nwant %x", got, privKeyWithHighBit)
 		}
-		ok(t, b.c.DestroyKey(priv))
+		csptest.OK(t, b.c.DestroyKey(priv))
 
-		priv = must(b.c.ImportKey(b.prov, plainPrivateKey, 0, 0))(t)
-		want := must(b.c.ExportKey(priv, 0, csp.PUBLICKEYBLOB, 0))(t)
-		ok(t, b.c.DestroyKey(priv))
+		priv = csptest.Must(b.c.ImportKey(b.prov, plainPrivateKey, 0, 0))(t)
+		want := csptest.Must(b.c.ExportKey(priv, 0, csp.PUBLICKEYBLOB, 0))(t)
+		csptest.OK(t, b.c.DestroyKey(priv))
 		userPub := func() []byte {
-			k := must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
+			k := csptest.Must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
 			defer b.c.DestroyKey(k)
-			return must(b.c.ExportKey(k, 0, csp.PUBLICKEYBLOB, 0))(t)
+			return csptest.Must(b.c.ExportKey(k, 0, csp.PUBLICKEYBLOB, 0))(t)
 		}
 		if got := userPub(); !bytes.Equal(got, want) {
 			t.Error("the container's key exchange pair is not the imported one")
 		}
-		ok(t, b.c.DestroyKey(must(b.c.ImportKey(b.prov, plainPublicKey, 0, 0))(t)))
+		csptest.OK(t, b.c.DestroyKey(csptest.Must(b.c.ImportKey(b.prov, plainPublicKey, 0, 0))(t)))
 		if got := userPub(); !bytes.Equal(got, want) {
 			t.Error("importing a public key changed the container's key exchange pair")
 		}
@@ -210,20 +211,20 @@ func TestRsaenhKeyPermissions(t *testing.T) {
 	eachModel(t, func(t *testing.T, m model) {
 		// init_base_environment(NULL, ...) keeps the last szProvider of START_TEST's loop.
 		b := newBase(t, m, csp.MS_STRONG_PROV, csp.PROV_RSA_FULL, csp.CRYPT_EXPORTABLE)
-		k := must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
+		k := csptest.Must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
 		wantPerms(t, b.c, k, permsExportable)
 		for _, bt := range []uint32{csp.PUBLICKEYBLOB, csp.PRIVATEKEYBLOB} {
 			_, err := b.c.ExportKey(k, 0, bt, 0)
-			is(t, "ExportKey", err, 0)
+			csptest.Is(t, "ExportKey", err, csp.Errno(0))
 		}
-		is(t, "clearing CRYPT_EXPORT", b.c.SetKeyParam(k, csp.KP_PERMISSIONS, le32(permsDefault), 0), 0)
+		csptest.Is(t, "clearing CRYPT_EXPORT", b.c.SetKeyParam(k, csp.KP_PERMISSIONS, le32(permsDefault), 0), csp.Errno(0))
 		wantPerms(t, b.c, k, permsExportable)
 		_, err := b.c.ExportKey(k, 0, csp.PRIVATEKEYBLOB, 0)
-		is(t, "ExportKey(PRIVATEKEYBLOB) after clearing CRYPT_EXPORT", err, 0)
-		k2 := must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
+		csptest.Is(t, "ExportKey(PRIVATEKEYBLOB) after clearing CRYPT_EXPORT", err, csp.Errno(0))
+		k2 := csptest.Must(b.c.GetUserKey(b.prov, csp.AT_KEYEXCHANGE))(t)
 		wantPerms(t, b.c, k2, permsExportable)
-		ok(t, b.c.DestroyKey(k2))
-		ok(t, b.c.DestroyKey(k))
+		csptest.OK(t, b.c.DestroyKey(k2))
+		csptest.OK(t, b.c.DestroyKey(k))
 	})
 }
 
@@ -232,21 +233,21 @@ func TestRsaenhKeyPermissions(t *testing.T) {
 func TestRsaenhKeyInitialization(t *testing.T) {
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
-		prov1 := must(c.AcquireContext(container, csp.MS_STRONG_PROV, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
-		kx := must(c.ImportKey(prov1, plainPrivateKey, 0, 0))(t)
-		s := must(c.ImportKey(prov1, sessionKeyBlob, kx, 0))(t)
-		prov2 := must(c.AcquireContext(container, csp.MS_STRONG_PROV, csp.PROV_RSA_FULL, 0))(t)
+		prov1 := csptest.Must(c.AcquireContext(container, csp.MS_STRONG_PROV, csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
+		kx := csptest.Must(c.ImportKey(prov1, plainPrivateKey, 0, 0))(t)
+		s := csptest.Must(c.ImportKey(prov1, sessionKeyBlob, kx, 0))(t)
+		prov2 := csptest.Must(c.AcquireContext(container, csp.MS_STRONG_PROV, csp.PROV_RSA_FULL, 0))(t)
 		k, err := c.GetUserKey(prov2, csp.AT_KEYEXCHANGE)
-		is(t, "GetUserKey on a second context", err, 0)
+		csptest.Is(t, "GetUserKey on a second context", err, csp.Errno(0))
 		if err == nil {
-			ok(t, c.DestroyKey(k))
+			csptest.OK(t, c.DestroyKey(k))
 		}
-		ok(t, c.ReleaseContext(prov2, 0))
-		ok(t, c.DestroyKey(s))
-		ok(t, c.DestroyKey(kx))
-		ok(t, c.ReleaseContext(prov1, 0))
+		csptest.OK(t, c.ReleaseContext(prov2, 0))
+		csptest.OK(t, c.DestroyKey(s))
+		csptest.OK(t, c.DestroyKey(kx))
+		csptest.OK(t, c.ReleaseContext(prov1, 0))
 		_, err = c.AcquireContext(container, "", csp.PROV_RSA_FULL, csp.CRYPT_DELETEKEYSET)
-		is(t, "CRYPT_DELETEKEYSET", err, 0)
+		csptest.Is(t, "CRYPT_DELETEKEYSET", err, csp.Errno(0))
 	})
 }
 
@@ -258,18 +259,18 @@ func TestRsaenhRSARoundTrip(t *testing.T) {
 	msg := []byte("Well this is a fine how-do-you-do.\x00")
 	eachModel(t, func(t *testing.T, m model) {
 		c := m.newCSP()
-		prov := must(c.AcquireContext(container, "", csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
-		gen := must(c.GenKey(prov, csp.CALG_RSA_KEYX, 1024<<16|csp.CRYPT_EXPORTABLE))(t)
-		kx := must(c.GetUserKey(prov, csp.AT_KEYEXCHANGE))(t)
-		enc := must(c.Encrypt(kx, 0, true, 0, msg))(t)
-		blob := must(c.ExportKey(kx, 0, csp.PRIVATEKEYBLOB, 0))(t)
-		ok(t, c.DestroyKey(kx))
-		ok(t, c.DestroyKey(gen))
-		kx = must(c.ImportKey(prov, blob, 0, 0))(t)
-		if dec := must(c.Decrypt(kx, 0, true, 0, enc))(t); !bytes.Equal(dec, msg) {
+		prov := csptest.Must(c.AcquireContext(container, "", csp.PROV_RSA_FULL, csp.CRYPT_NEWKEYSET))(t)
+		gen := csptest.Must(c.GenKey(prov, csp.CALG_RSA_KEYX, 1024<<16|csp.CRYPT_EXPORTABLE))(t)
+		kx := csptest.Must(c.GetUserKey(prov, csp.AT_KEYEXCHANGE))(t)
+		enc := csptest.Must(c.Encrypt(kx, 0, true, 0, msg))(t)
+		blob := csptest.Must(c.ExportKey(kx, 0, csp.PRIVATEKEYBLOB, 0))(t)
+		csptest.OK(t, c.DestroyKey(kx))
+		csptest.OK(t, c.DestroyKey(gen))
+		kx = csptest.Must(c.ImportKey(prov, blob, 0, 0))(t)
+		if dec := csptest.Must(c.Decrypt(kx, 0, true, 0, enc))(t); !bytes.Equal(dec, msg) {
 			t.Errorf("decrypted %q", dec)
 		}
-		ok(t, c.DestroyKey(kx))
-		ok(t, c.ReleaseContext(prov, 0))
+		csptest.OK(t, c.DestroyKey(kx))
+		csptest.OK(t, c.ReleaseContext(prov, 0))
 	})
 }
