@@ -62,19 +62,6 @@ func readSides(paths, labels [2]string) (*benchcmp.Input, error) {
 	return benchcmp.ReadSources(srcs)
 }
 
-// judge builds the tables and the gate's report on them.
-func judge(in *benchcmp.Input, g *gateConfig) (*gate.Report, error) {
-	mark := g.Gate
-	if mark == "" {
-		mark = "*"
-	}
-	ts, err := benchcmp.Build(in, abProjection(), benchcmp.Options{Alpha: g.Alpha, Confidence: g.Confidence, Mark: mark})
-	if err != nil {
-		return nil, err
-	}
-	return gate.Judge(ts, g.Config), nil
-}
-
 type abVerdict struct {
 	code        int
 	regressions []abRegression
@@ -87,13 +74,10 @@ func gateAB(basePath, headPath string, g *gateConfig, stdout, stderr io.Writer) 
 	if err != nil {
 		return abVerdict{code: fail(stderr, "ab", usagef("%v", err))}
 	}
-	v := abVerdict{code: gate.Run("hprov ab", in, abProjection(), g.Config, stdout, stderr)}
-	if v.code != gate.ExitRegression {
+	code, rep := gate.Run("hprov ab", in, abProjection(), g.Config, stdout, stderr)
+	v := abVerdict{code: code}
+	if code != gate.ExitRegression {
 		return v
-	}
-	rep, err := judge(in, g)
-	if err != nil {
-		return v // gate.Run has judged the same input already
 	}
 	for _, r := range rep.Rows {
 		if !r.Gated || r.Verdict != gate.Regression {
@@ -128,12 +112,13 @@ func reportNoise(path1, path2 string, g *gateConfig, stderr io.Writer) error {
 		return err
 	}
 	// Every row is tested for the noise, whatever -gate selects.
-	all := *g
+	all := g.Config
 	all.Gate = "*"
-	rep, err := judge(in, &all)
+	ts, err := benchcmp.Build(in, abProjection(), benchcmp.Options{Alpha: all.Alpha, Confidence: all.Confidence, Mark: all.Gate})
 	if err != nil {
 		return err
 	}
+	rep := gate.Judge(ts, all)
 	type noise struct {
 		rows, significant int
 		max               float64

@@ -63,7 +63,8 @@ func compare(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "compare", usagef("%v", err))
 	}
-	return gate.Run("hprov compare", in, proj, cfg, stdout, stderr)
+	code, _ := gate.Run("hprov compare", in, proj, cfg, stdout, stderr)
+	return code
 }
 
 // unwrapPathKeep turns "open x: no such file" into a message that names

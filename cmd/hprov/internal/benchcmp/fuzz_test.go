@@ -31,7 +31,7 @@ func FuzzRead(f *testing.F) {
 			t.Fatal(err)
 		}
 		var stderr bytes.Buffer
-		code := gate.Run("fuzz", in, benchcmp.DefaultProjection(), gate.DefaultConfig(), io.Discard, &stderr)
+		code, _ := gate.Run("fuzz", in, benchcmp.DefaultProjection(), gate.DefaultConfig(), io.Discard, &stderr)
 		switch {
 		case code == gate.ExitRegression:
 			t.Fatalf("input regresses against itself:\n%s", stderr.String())

@@ -22,7 +22,7 @@ func Example() {
 	}
 	cfg := gate.DefaultConfig()
 	cfg.Threshold, _ = gate.ParseThreshold("5%")
-	code := gate.Run("hprov ab", in, benchcmp.DefaultProjection(), cfg, io.Discard, os.Stdout)
+	code, _ := gate.Run("hprov ab", in, benchcmp.DefaultProjection(), cfg, io.Discard, os.Stdout)
 	fmt.Println("exit status", code)
 	// Output:
 	// hprov ab: 1 gated row(s) (1 regression); 1 tested, each at alpha 0.05 (no correction); threshold: more than 5%

@@ -47,7 +47,7 @@ func run(t *testing.T, old, new string, flags ...string) (code int, stdout, stde
 		t.Fatal(err)
 	}
 	var o, e bytes.Buffer
-	code = Run("hprov compare", in, benchcmp.DefaultProjection(), cfg, &o, &e)
+	code, _ = Run("hprov compare", in, benchcmp.DefaultProjection(), cfg, &o, &e)
 	return code, o.String(), e.String()
 }
 
@@ -284,7 +284,7 @@ func TestMarkdownConfigAndPairs(t *testing.T) {
 	cfg := DefaultConfig()
 	cfg.Format = FormatMarkdown
 	var o, e strings.Builder
-	code := Run("hprov compare", in, p, cfg, &o, &e)
+	code, _ := Run("hprov compare", in, p, cfg, &o, &e)
 	if code != ExitRegression || !strings.Contains(o.String(), "| Benchmark | Unit | Old | New |") ||
 		!strings.Contains(o.String(), "| a: 100.0n ± 0% | c: 200.0n ± 0% | +100.00% |") || !strings.Contains(e.String(), "c vs a") {
 		t.Errorf("exit %d\n%s\n%s", code, o.String(), e.String())

@@ -11,18 +11,19 @@ import (
 // Run is a whole gated comparison: it validates cfg, builds benchstat's
 // tables from in with projection p, writes them to stdout in cfg.Format
 // (text and csv exactly as benchstat prints them), writes the verdict
-// block to stderr and returns the exit status. prog prefixes stderr
-// lines ("hprov compare").
+// block to stderr and returns the exit status with the report it judged
+// (nil when the input could not be judged: bad configuration, no results,
+// a bad -gate). prog prefixes stderr lines ("hprov compare").
 //
 // As benchstat does, malformed input lines are skipped with one line
 // each on stderr (and CSV warnings go to stderr), and inputs without any
 // result are ignored; the tables are still printed, but the exit status
 // is then ExitBadInput: a gate that passed over results it could not read
 // would vouch for data it never saw.
-func Run(prog string, in *benchcmp.Input, p benchcmp.Projection, cfg Config, stdout, stderr io.Writer) int {
-	fail := func(err error) int {
+func Run(prog string, in *benchcmp.Input, p benchcmp.Projection, cfg Config, stdout, stderr io.Writer) (int, *Report) {
+	fail := func(err error) (int, *Report) {
 		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
-		return ExitBadInput
+		return ExitBadInput, nil
 	}
 	if err := cfg.Validate(); err != nil {
 		return fail(err)
@@ -62,10 +63,11 @@ func Run(prog string, in *benchcmp.Input, p benchcmp.Projection, cfg Config, std
 		err = rep.WriteMarkdown(stdout)
 	}
 	if err != nil {
-		return fail(err)
+		fmt.Fprintf(stderr, "%s: %v\n", prog, err)
+		return ExitBadInput, rep
 	}
 	if err := rep.WriteVerdict(stderr, prog); err != nil {
-		return ExitBadInput
+		return ExitBadInput, rep
 	}
-	return rep.ExitCode()
+	return rep.ExitCode(), rep
 }
