@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hprov/hprov/cmd/hprov/internal/abrun"
+	"github.com/hprov/hprov/cmd/hprov/internal/gate"
 	"golang.org/x/perf/benchfmt"
 	"golang.org/x/term"
 )
@@ -61,12 +62,13 @@ type abOptions struct {
 	aa         bool
 	samples    int // CPU samples per side when explaining; 0: none
 	verbose    bool
+	gate       gate.Config // the flags of hprov compare's gate
 }
 
 func ab(args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("ab", abSynopsis)
-	gcfg := registerGateFlags(fs)
-	var o abOptions
+	o := abOptions{gate: gate.DefaultConfig()}
+	o.gate.RegisterFlags(fs)
 	fs.StringVar(&o.base, "base", "", "the base `revision` (required)")
 	fs.StringVar(&o.head, "head", "", "the head `revision` (default: the working tree, uncommitted changes included)")
 	fs.StringVar(&o.settings.Bench, "bench", ".", "run the benchmarks matching `regexp`, as go test -bench")
@@ -87,15 +89,12 @@ func ab(args []string, stdout, stderr io.Writer) int {
 	if err == nil {
 		err = o.check(pos)
 	}
-	if err == nil {
-		err = gcfg.validate()
-	}
 	if err != nil {
 		return fail(stderr, "ab", err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return runAB(ctx, o, gcfg, stdout, stderr)
+	return runAB(ctx, o, stdout, stderr)
 }
 
 func (o *abOptions) check(pos []string) error {
@@ -134,6 +133,9 @@ func (o *abOptions) check(pos []string) error {
 	if o.samples < 0 {
 		return usagef("-explain-samples must not be negative")
 	}
+	if err := o.gate.Validate(); err != nil {
+		return usagef("%v", err)
+	}
 	return nil
 }
 
@@ -170,7 +172,7 @@ func short(c string) string {
 }
 
 // runAB does the work; every exit from it leaves no worktree behind.
-func runAB(ctx context.Context, o abOptions, gcfg *gateConfig, stdout, stderr io.Writer) (code int) {
+func runAB(ctx context.Context, o abOptions, stdout, stderr io.Writer) (code int) {
 	// say reports progress: wanted on a terminal, noise in a failure's
 	// one-line report otherwise.
 	verbose := o.verbose || isTerminal(stderr)
@@ -303,7 +305,7 @@ func runAB(ctx context.Context, o abOptions, gcfg *gateConfig, stdout, stderr io
 		if err := interleave(ctx, [2]*abSide{base, &again}, aa, o, say); err != nil {
 			return failed(fmt.Errorf("A/A: %w; measured so far in %s", err, out))
 		}
-		if err := reportNoise(aa[0].Path, aa[1].Path, gcfg, stderr); err != nil {
+		if err := reportNoise(aa[0].Path, aa[1].Path, o.gate, stderr); err != nil {
 			return failed(err)
 		}
 	}
@@ -313,9 +315,9 @@ func runAB(ctx context.Context, o abOptions, gcfg *gateConfig, stdout, stderr io
 		return failed(fmt.Errorf("%w; measured so far in %s", err, out))
 	}
 	fmt.Fprintf(stderr, "hprov ab: base %s, head %s: base.txt and head.txt in %s\n", base.describe(), head.describe(), out)
-	verdict := gateAB(ab[0].Path, ab[1].Path, gcfg, stdout, stderr)
+	verdict := gateAB(ab[0].Path, ab[1].Path, o.gate, stdout, stderr)
 	if len(verdict.regressions) > 0 && o.samples > 0 {
-		if err := explain(ctx, base, head, verdict.regressions, o, out, tmp, gcfg, stdout, stderr); err != nil {
+		if err := explain(ctx, base, head, verdict.regressions, o, out, tmp, stdout, stderr); err != nil {
 			if ctx.Err() != nil {
 				return failed(err)
 			}

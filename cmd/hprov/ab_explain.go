@@ -32,7 +32,7 @@ const explainTop = 10
 // explain profiles every benchmark that regressed in time per operation
 // and prints where the head spends the extra time: to stdout with the
 // text and markdown formats, and always to a file beside the profiles.
-func explain(ctx context.Context, base, head *abSide, regs []abRegression, o abOptions, out, tmp string, gcfg *gateConfig, stdout, stderr io.Writer) error {
+func explain(ctx context.Context, base, head *abSide, regs []abRegression, o abOptions, out, tmp string, stdout, stderr io.Writer) error {
 	profDir := filepath.Join(out, "profiles")
 	seen := make(map[string]bool)
 	for _, r := range regs {
@@ -111,7 +111,7 @@ func explain(ctx context.Context, base, head *abSide, regs []abRegression, o abO
 		if err := f.Commit(); err != nil {
 			return err
 		}
-		switch gcfg.format() {
+		switch o.gate.Format {
 		case "text":
 			fmt.Fprintf(stdout, "\n%s", text.String())
 		case "markdown":

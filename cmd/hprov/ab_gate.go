@@ -9,7 +9,6 @@ package main
 
 import (
 	"bytes"
-	"flag"
 	"fmt"
 	"io"
 	"math"
@@ -21,24 +20,6 @@ import (
 	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
 	"github.com/hprov/hprov/cmd/hprov/internal/gate"
 )
-
-// gateConfig is the gate's flags as hprov ab takes them.
-type gateConfig struct{ gate.Config }
-
-func registerGateFlags(fs *flag.FlagSet) *gateConfig {
-	g := &gateConfig{gate.DefaultConfig()}
-	g.RegisterFlags(fs)
-	return g
-}
-
-func (g *gateConfig) validate() error {
-	if err := g.Validate(); err != nil {
-		return usagef("%v", err)
-	}
-	return nil
-}
-
-func (g *gateConfig) format() string { return g.Format }
 
 // abProjection is benchstat's default grouping without the keys that
 // name a side.
@@ -69,12 +50,12 @@ type abVerdict struct {
 
 // gateAB prints the comparison of the two files in the chosen format, the
 // verdict on stderr, and returns the exit status with the regressed rows.
-func gateAB(basePath, headPath string, g *gateConfig, stdout, stderr io.Writer) abVerdict {
+func gateAB(basePath, headPath string, g gate.Config, stdout, stderr io.Writer) abVerdict {
 	in, err := readSides([2]string{basePath, headPath}, [2]string{"base", "head"})
 	if err != nil {
 		return abVerdict{code: fail(stderr, "ab", usagef("%v", err))}
 	}
-	code, rep := gate.Run("hprov ab", in, abProjection(), g.Config, stdout, stderr)
+	code, rep := gate.Run("hprov ab", in, abProjection(), g, stdout, stderr)
 	v := abVerdict{code: code}
 	if code != gate.ExitRegression {
 		return v
@@ -106,13 +87,13 @@ func ratFloat(r *big.Rat) float64 {
 // reportNoise judges the A/A run and prints, per unit, the largest
 // |delta| and how many rows the test found significant by chance; it
 // warns when -threshold is below the noise in time per operation.
-func reportNoise(path1, path2 string, g *gateConfig, stderr io.Writer) error {
+func reportNoise(path1, path2 string, g gate.Config, stderr io.Writer) error {
 	in, err := readSides([2]string{path1, path2}, [2]string{"base", "base-again"})
 	if err != nil {
 		return err
 	}
 	// Every row is tested for the noise, whatever -gate selects.
-	all := g.Config
+	all := g
 	all.Gate = "*"
 	ts, err := benchcmp.Build(in, abProjection(), benchcmp.Options{Alpha: all.Alpha, Confidence: all.Confidence, Mark: all.Gate})
 	if err != nil {
