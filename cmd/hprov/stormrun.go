@@ -157,7 +157,7 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 
-	rep := &report.Report{Env: report.Environment(commit()), Results: done, Verbose: f.verbose}
+	rep := &report.Report{Env: report.Environment(""), Results: done, Verbose: f.verbose}
 	if f.json {
 		err = rep.WriteJSON(stdout)
 	} else {
@@ -295,7 +295,3 @@ func siRate(v float64) string {
 	}
 	return strconv.FormatFloat(v, 'g', 3, 64)
 }
-
-// commit names the source revision for the report: the binary's own
-// (report.Commit), never the working directory's.
-func commit() string { return report.Commit() }
