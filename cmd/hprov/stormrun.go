@@ -176,7 +176,7 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	failures = append(failures, outs.commit()...)
-	for _, v := range verdicts(rep) {
+	for _, v := range rep.Verdicts() {
 		fmt.Fprintf(stderr, "hprov storm: %s\n", v)
 	}
 
@@ -212,28 +212,6 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		return exitInterrupted
 	}
 	return status
-}
-
-// verdicts returns the one-line verdict of every open-loop storm
-// configuration (over its rounds), for stderr.
-func verdicts(rep *report.Report) []string {
-	var out []string
-	seen := map[string]bool{}
-	for _, r := range rep.Results {
-		name := report.Name(r)
-		if !r.Open() || seen[name] {
-			continue
-		}
-		seen[name] = true
-		var rounds []*loadgen.Result
-		for _, o := range rep.Results {
-			if report.Name(o) == name {
-				rounds = append(rounds, o)
-			}
-		}
-		out = append(out, strings.TrimPrefix(name, "Storm/profile=")+": "+report.Verdict(rounds...))
-	}
-	return out
 }
 
 // progressState keeps the user informed while storms run: on a terminal, a

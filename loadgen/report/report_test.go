@@ -403,6 +403,24 @@ func TestVerdict(t *testing.T) {
 	}
 }
 
+// Verdicts gives one line per open-loop configuration, over its rounds,
+// and none for a closed loop.
+func TestReportVerdicts(t *testing.T) {
+	a1, a2 := result("a", "hprov", 2, 1e6), result("a", "hprov", 2, 1e6)
+	a1.Throughput, a1.Count, a1.Missed = 1e6, 2_000_000, 0
+	a2.Throughput, a2.Count, a2.Missed = 0.5e6, 1_000_000, 1_000_000
+	b := result("b", "", 1, 2e6)
+	b.Throughput, b.Count, b.Missed = 0.2e6, 400_000, 3_600_000
+	rep := &Report{Results: []*loadgen.Result{a1, result("a", "hprov", 2, 0), b, a2}}
+	want := []string{
+		"a/impl=hprov/workers=2/rate=1000000: overloaded: achieved 75% of 1.00M/s; 25% of arrivals missed",
+		"b/workers=1/rate=2000000: overloaded: achieved 10% of 2.00M/s; 90% of arrivals missed",
+	}
+	if got := rep.Verdicts(); !slices.Equal(got, want) {
+		t.Errorf("Verdicts =\n%q\nwant\n%q", got, want)
+	}
+}
+
 type failWriter struct{}
 
 func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }

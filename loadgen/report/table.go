@@ -209,6 +209,20 @@ func Verdict(rounds ...*loadgen.Result) string {
 	return verdict(rounds[0].Rate, s.throughput, s.missed, s.count, s.ceiling, time.Duration(s.lagP99))
 }
 
+// Verdicts returns the verdict of every open-loop storm configuration of
+// rep over its rounds, in order of first appearance, each after the
+// configuration's name less its "Storm/profile=" prefix:
+// "engine-insert-release/impl=hprov/workers=2/rate=1000000: kept up: ...".
+func (rep *Report) Verdicts() []string {
+	var out []string
+	for _, g := range rep.groups() {
+		if g[0].Open() {
+			out = append(out, strings.TrimPrefix(Name(g[0]), "Storm/profile=")+": "+Verdict(g...))
+		}
+	}
+	return out
+}
+
 func verdict(rate, achieved float64, missed, count uint64, ceiling float64, lagP99 time.Duration) string {
 	share := achieved / rate
 	var v string
