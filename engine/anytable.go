@@ -39,7 +39,10 @@ func join(data, typ unsafe.Pointer) any {
 }
 
 // Insert stores v and returns a new handle to it with reference count 1.
-func (t *AnyTable) Insert(v any) (Handle, error) { return t.insert(split(v)) }
+func (t *AnyTable) Insert(v any) (Handle, error) {
+	data, typ := split(v)
+	return t.insert(data, typ, 0, 0)
+}
 
 // InsertChild stores v as a child of parent; see Table.InsertChild.
 func (t *AnyTable) InsertChild(parent Handle, v any) (Handle, error) {

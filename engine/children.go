@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sync/atomic"
 	"unsafe"
 )
 
@@ -57,25 +56,7 @@ func (t *table) insertChild(parent Handle, v, aux unsafe.Pointer) (Handle, error
 		return 0, err
 	}
 	defer unpinSlot(ps, pgen)
-	if t.sweeping.Load() {
-		t.sweepStep()
-	}
-	e, ok := t.take()
-	if !ok {
-		var err error
-		if e, err = t.takeSlow(); err != nil {
-			return 0, err
-		}
-	}
-	idx, gen := uint32(e), uint32(e>>32)
-	t.parentsFor(idx >> pageBits)[idx&pageMask].Store(uint64(pgen)<<32 | uint64(pidx))
-	s := t.slotAt(idx)
-	atomic.StorePointer(&s.val, v)
-	if t.shift == wideSlotShift {
-		storeAux(wide(s), aux)
-	}
-	s.state.Store(want(gen) | childBit | 1)
-	return t.handle(idx, gen), nil
+	return t.insert(v, aux, childBit, uint64(pgen)<<32|uint64(pidx))
 }
 
 // pinParent pins a parent for the duration of InsertChild, marking it as

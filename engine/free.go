@@ -58,26 +58,6 @@ type shard struct {
 
 func freeEntry(idx, gen uint32) uint64 { return uint64(gen)<<32 | uint64(idx) }
 
-// take pops a free slot from this P's shard. It fails if the P has no shard
-// or the shard is empty.
-func (t *table) take() (uint64, bool) {
-	pid := procPin()
-	if uint(pid) < uint(len(t.shards)) {
-		sh := &t.shards[pid]
-		raceAcquire(unsafe.Pointer(sh))
-		if n := sh.n; n > 0 {
-			e := sh.free[n-1]
-			sh.n = n - 1
-			raceRelease(unsafe.Pointer(sh))
-			procUnpin()
-			return e, true
-		}
-		raceRelease(unsafe.Pointer(sh))
-	}
-	procUnpin()
-	return 0, false
-}
-
 // takeSlow finds a free slot when this P's shard is empty: it refills the
 // shard from the global stack or from fresh pages, or, without a shard (or in
 // a table at capacity, whose free slots stay global), takes one slot from the

@@ -9,13 +9,15 @@ import (
 // package doc; the comments here say what keeps them correct.
 
 // insert publishes v (and aux, in a wide table) in a free slot: the value
-// first, then the state word with the live bit, so whoever sees the new
-// generation sees the value.
-func (t *table) insert(v, aux unsafe.Pointer) (Handle, error) {
+// (and, for a child, the parent reference parent, gen<<32 | index) first,
+// then the state word with the live bit, so whoever sees the new generation
+// sees them. bits is childBit for a child, 0 otherwise.
+func (t *table) insert(v, aux unsafe.Pointer, bits, parent uint64) (Handle, error) {
 	if t.sweeping.Load() {
 		t.sweepStep()
 	}
-	// take, written out: a call here costs as much as the pop.
+	// The pop from this P's shard, written out: a call here costs as much
+	// as the pop.
 	var e uint64
 	ok := false
 	pid := procPin()
@@ -36,12 +38,15 @@ func (t *table) insert(v, aux unsafe.Pointer) (Handle, error) {
 		}
 	}
 	idx, gen := uint32(e), uint32(e>>32)
+	if bits != 0 {
+		t.parentsFor(idx >> pageBits)[idx&pageMask].Store(parent)
+	}
 	s := t.slotAt(idx)
 	atomic.StorePointer(&s.val, v)
 	if t.shift == wideSlotShift {
 		storeAux(wide(s), aux)
 	}
-	s.state.Store(want(gen) | 1)
+	s.state.Store(want(gen) | bits | 1)
 	return t.handle(idx, gen), nil
 }
 

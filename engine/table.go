@@ -18,7 +18,7 @@ func New[T any](opts ...Option) *Table[T] {
 }
 
 // Insert stores v and returns a new handle to it with reference count 1.
-func (t *Table[T]) Insert(v *T) (Handle, error) { return t.insert(unsafe.Pointer(v), nil) }
+func (t *Table[T]) Insert(v *T) (Handle, error) { return t.insert(unsafe.Pointer(v), nil, 0, 0) }
 
 // InsertChild stores v as a child of parent and returns its handle. The child
 // is invalidated when parent is released for the last time, whether or not it
