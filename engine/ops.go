@@ -223,21 +223,6 @@ func (t *table) release(h Handle) (bool, error) {
 		if st&kidsBit != 0 {
 			t.requestSweep()
 		}
-		// give's common case, written out.
-		pid := procPin()
-		if uint(pid) < uint(len(t.shards)) && !t.tight.Load() {
-			sh := &t.shards[pid]
-			raceAcquire(unsafe.Pointer(sh))
-			if n := sh.n; n < shardCap {
-				sh.free[n] = freeEntry(idx, gen+1)
-				sh.n = n + 1
-				raceRelease(unsafe.Pointer(sh))
-				procUnpin()
-				return true, nil
-			}
-			raceRelease(unsafe.Pointer(sh))
-		}
-		procUnpin()
 		t.give(idx, gen+1)
 		return true, nil
 	}
