@@ -35,7 +35,8 @@ import (
 // (two goroutines that shared a P for a moment each keep the slot they got),
 // and neighbours share a cache line, which then bounces between the cores on
 // every Insert and Release (seen while profiling: two Ps cycling neighbouring
-// slots ran 3× slower than two Ps cycling slots three apart).
+// slots ran 3× slower than two Ps cycling slots three apart, on the project's
+// earlier AMD EPYC machine; not re-measured on the current one).
 
 const (
 	// batch is the number of free slots moved at once between a shard and
