@@ -63,15 +63,15 @@
 //	operation  RMW  procPin pairs  cache lines touched                      calls
 //	Get        0    0              header, directory entry, slot (3 loads)   1
 //	Insert     2    1              header, P's cache, slot                   4
-//	Release    1    1              header, directory entry, slot, P's cache  3
+//	Release    1    1              header, directory entry, slot, P's cache  4
 //	Pin        1    0              header, directory entry, slot             3
 //	Unpin      1    0              header, directory entry, slot             1
 //	AddRef     1    0              header, directory entry, slot             3
 //
 // Calls are counted from the typed method, which inlines into the caller:
 // Get calls the engine's get; Insert calls insert, which calls procPin,
-// procUnpin and the runtime's pointer store; Release calls release, procPin
-// and procUnpin; Pin and AddRef call their core function, enter and modify.
+// procUnpin and the runtime's pointer store; Release calls release, which
+// calls give, which calls procPin and procUnpin; Pin and AddRef call their core function, enter and modify.
 //
 // Insert's two RMWs are the value store (a call into the runtime, for the
 // write barrier) and the store of the live state word; Release's is the CAS
