@@ -71,7 +71,8 @@
 // Calls are counted from the typed method, which inlines into the caller:
 // Get calls the engine's get; Insert calls insert, which calls procPin,
 // procUnpin and the runtime's pointer store; Release calls release, which
-// calls give, which calls procPin and procUnpin; Pin and AddRef call their core function, enter and modify.
+// calls give, which calls procPin and procUnpin; Pin and AddRef call their
+// core function, enter and modify.
 //
 // Insert's two RMWs are the value store (a call into the runtime, for the
 // write barrier) and the store of the live state word; Release's is the CAS
