@@ -272,27 +272,35 @@ func encodeContainer(name string, c Container) ([]byte, error) {
 	return append(b, sum[:]...), nil
 }
 
-func decodeContainer(name string, data []byte) (Container, error) {
+// openFile checks a container file's header, length and checksum, and returns a reader of
+// its payload and the header's flags.
+func openFile(data []byte) (reader, uint16, error) {
 	if len(data) < headerLen+sha256.Size {
-		return Container{}, fmt.Errorf("truncated: %d bytes", len(data))
+		return reader{}, 0, fmt.Errorf("truncated: %d bytes", len(data))
 	}
 	if string(data[:4]) != fileMagic {
-		return Container{}, errors.New("not a container file (bad magic)")
+		return reader{}, 0, errors.New("not a container file (bad magic)")
 	}
 	if v := binary.BigEndian.Uint16(data[4:]); v != fileVersion {
-		return Container{}, fmt.Errorf("unsupported format version %d", v)
+		return reader{}, 0, fmt.Errorf("unsupported format version %d", v)
 	}
 	payload := binary.BigEndian.Uint32(data[8:])
 	if uint64(len(data)) != uint64(headerLen)+uint64(payload)+sha256.Size {
-		return Container{}, fmt.Errorf("truncated or extended: %d bytes, header says %d", len(data), uint64(headerLen)+uint64(payload)+sha256.Size)
+		return reader{}, 0, fmt.Errorf("truncated or extended: %d bytes, header says %d", len(data), uint64(headerLen)+uint64(payload)+sha256.Size)
 	}
 	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
 	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return Container{}, errors.New("checksum mismatch")
+		return reader{}, 0, errors.New("checksum mismatch")
 	}
-	r := reader{b: body[headerLen:]}
+	return reader{b: body[headerLen:]}, binary.BigEndian.Uint16(data[6:]), nil
+}
+
+func decodeContainer(name string, data []byte) (Container, error) {
+	r, flags, err := openFile(data)
+	if err != nil {
+		return Container{}, err
+	}
 	var c Container
-	flags := binary.BigEndian.Uint16(data[6:])
 	c.KeyExchangeExportable = flags&flagKXExportable != 0
 	c.SignatureExportable = flags&flagSigExportable != 0
 	c.ID = r.u64()
@@ -305,7 +313,6 @@ func decodeContainer(name string, data []byte) (Container, error) {
 	if stored != name {
 		return Container{}, fmt.Errorf("file belongs to container %q", stored)
 	}
-	var err error
 	if len(kx) > 0 {
 		if c.KeyExchange, err = x509.ParsePKCS1PrivateKey(kx); err != nil {
 			return Container{}, fmt.Errorf("key exchange pair: %v", err)

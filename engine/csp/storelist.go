@@ -1,9 +1,6 @@
 package csp
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/binary"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -46,18 +43,13 @@ func (s *dirStore) Names() ([]string, error) {
 	return names, nil
 }
 
-// storedName returns the container name recorded in a container file that passes its checks
-// (see the format at the top of dirstore.go).
+// storedName returns the container name recorded in a container file that passes openFile's
+// checks (see the format at the top of dirstore.go).
 func storedName(data []byte) (string, bool) {
-	if len(data) < headerLen+sha256.Size || string(data[:4]) != fileMagic ||
-		binary.BigEndian.Uint16(data[4:]) != fileVersion {
+	r, _, err := openFile(data)
+	if err != nil {
 		return "", false
 	}
-	body, sum := data[:len(data)-sha256.Size], data[len(data)-sha256.Size:]
-	if got := sha256.Sum256(body); !bytes.Equal(got[:], sum) {
-		return "", false
-	}
-	r := reader{b: body[headerLen:]}
 	r.u64()
 	name := string(r.bytes(int(r.u16())))
 	return name, r.err == nil
