@@ -22,8 +22,9 @@ type abRegression struct {
 	unit string // tidied unit: sec/op, B/op, ...
 	// delta is new/old - 1 of the medians.
 	delta float64
-	// baseCenter is the base's median in the unit (seconds for sec/op).
-	baseCenter float64
+	// slowCenter is the slower side's median in the unit (seconds for
+	// sec/op): the head's, for a regression in time.
+	slowCenter float64
 }
 
 // explainTop is how many functions each growth table shows.
@@ -148,7 +149,7 @@ func profileTarget(r abRegression, samples int) (abrun.ProfileTarget, error) {
 			name += s
 		}
 	}
-	return abrun.ProfileTarget{Name: name, Procs: procs, NsPerOp: r.baseCenter * 1e9, Samples: samples}, nil
+	return abrun.ProfileTarget{Name: name, Procs: procs, NsPerOp: r.slowCenter * 1e9, Samples: samples}, nil
 }
 
 var unsafeFileChars = regexp.MustCompile(`[^A-Za-z0-9_.=-]+`)

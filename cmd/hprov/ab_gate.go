@@ -64,7 +64,7 @@ func gateAB(basePath, headPath string, g gate.Config, stdout, stderr io.Writer) 
 		if !r.Gated || r.Verdict != gate.Regression {
 			continue
 		}
-		reg := abRegression{name: r.Benchmark, unit: r.Unit, delta: ratFloat(r.Delta), baseCenter: r.Old.Summary.Center}
+		reg := abRegression{name: r.Benchmark, unit: r.Unit, delta: ratFloat(r.Delta), slowCenter: max(r.Old.Summary.Center, r.New.Summary.Center)}
 		for _, c := range r.Table.Config() {
 			if c.Key == "pkg" {
 				reg.pkg = c.Value

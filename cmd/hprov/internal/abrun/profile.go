@@ -18,7 +18,9 @@ type ProfileTarget struct {
 	Name string
 	// Procs is the GOMAXPROCS it ran with (the -cpu value).
 	Procs int
-	// NsPerOp is the base side's time per operation, to size the runs.
+	// NsPerOp is the slower side's time per operation, to size the
+	// first pair of runs: sized by the faster side, a regression of 16x
+	// would give the slower side 16 times the samples wanted from it.
 	NsPerOp float64
 	// Samples is the number of CPU samples wanted on each side.
 	Samples int
@@ -43,8 +45,10 @@ const maxProfilePairs = 16
 // (-benchtime Nx), so the two merged profiles describe the same work and
 // their difference (pprof's -diff_base) is the time the head spends on
 // it beyond the base, function by function. The first pair is sized
-// from the base's time per operation as if the benchmark kept one CPU
-// busy; later pairs from the samples actually collected.
+// from the slower side's time per operation as if the benchmark kept
+// one CPU busy, so that neither side gets more than a quarter of
+// target.Samples from it; later pairs from the samples actually
+// collected.
 func Profile(ctx context.Context, base, head *Binary, s Settings, t ProfileTarget, tmp string) (baseProf, headProf *profile.Profile, err error) {
 	if t.Samples <= 0 {
 		return nil, nil, fmt.Errorf("abrun: %d samples wanted", t.Samples)
