@@ -167,7 +167,7 @@ func (r *run) result(w Workload) (*Result, error) {
 			res.Lag.Merge(wk.lag)
 		}
 		maxLat = max(maxLat, wk.maxLat)
-		if wk.measured && wk.ops > 0 {
+		if wk.ops > 0 {
 			last = max(last, wk.winEnd)
 		}
 	}

@@ -257,10 +257,10 @@ type worker struct {
 	maxLat int64
 	// Open loop: how late the sampled arrivals were issued.
 	lag *hdrhistogram.Histogram
-	// measured is set once the worker has started measuring; winEnd is the
-	// clock reading at which it stopped.
-	measured bool
-	winEnd   int64
+	// winEnd is the clock reading at which the worker stopped. A worker
+	// that stops before measuring is reset, so ops > 0 tells one that
+	// measured.
+	winEnd int64
 	// Open loop: arrivals of the measured phase never issued.
 	missed uint64
 	id     int
@@ -271,7 +271,6 @@ type worker struct {
 // beginMeasure switches wk from warm-up to the measured phase.
 func (r *run) beginMeasure(wk *worker) {
 	wk.reset()
-	wk.measured = true
 	pprof.SetGoroutineLabels(r.measureLabels)
 	if r.measureHook != nil {
 		r.measureOnce.Do(r.measureHook)
