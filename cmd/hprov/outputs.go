@@ -1,6 +1,9 @@
 package main
 
-import "fmt"
+import (
+	"fmt"
+	"io"
+)
 
 // outputs are the files a storm writes, each created before the first
 // storm (so that a bad path fails in a second, not after an hour) and
@@ -52,6 +55,21 @@ func (o *outputs) discard(flagName string) {
 		f.Abort()
 		delete(o.files, flagName)
 	}
+}
+
+// write fills the file of flagName, if it was asked for. If fill fails the
+// file is discarded, so that nothing half-written is committed (an
+// existing file stays as it was), and the error is returned.
+func (o *outputs) write(flagName string, fill func(io.Writer) error) error {
+	f := o.get(flagName)
+	if f == nil {
+		return nil
+	}
+	if err := fill(f); err != nil {
+		o.discard(flagName)
+		return err
+	}
+	return nil
 }
 
 // commit moves every file into place and returns what failed.

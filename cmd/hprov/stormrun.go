@@ -60,7 +60,7 @@ func storm(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, "storm", err)
 	}
-	results, cpu := outs.get("-o"), outs.get("-cpuprofile")
+	cpu := outs.get("-cpuprofile")
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -145,14 +145,13 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		pprof.StopCPUProfile()
 	}
 	for _, o := range []struct{ flag, name string }{{"-memprofile", "allocs"}, {"-mutexprofile", "mutex"}, {"-blockprofile", "block"}} {
-		file := outs.get(o.flag)
-		if file == nil {
-			continue
-		}
-		if o.name == "allocs" {
-			runtime.GC() // as testing does, so the profile is up to date
-		}
-		if err := pprof.Lookup(o.name).WriteTo(file, 0); err != nil {
+		err := outs.write(o.flag, func(w io.Writer) error {
+			if o.name == "allocs" {
+				runtime.GC() // as testing does, so the profile is up to date
+			}
+			return pprof.Lookup(o.name).WriteTo(w, 0)
+		})
+		if err != nil {
 			failures = append(failures, fmt.Sprintf("writing the %s profile: %v", o.name, err))
 		}
 	}
@@ -166,14 +165,11 @@ func storm(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		failures = append(failures, fmt.Sprintf("writing the report: %v", err))
 	}
-	switch {
-	case results != nil && len(done) == 0:
+	if len(done) == 0 {
 		// Nothing finished: leave whatever file is there alone.
 		outs.discard("-o")
-	case results != nil:
-		if err := rep.WriteBench(results); err != nil {
-			failures = append(failures, fmt.Sprintf("-o: %v", err))
-		}
+	} else if err := outs.write("-o", rep.WriteBench); err != nil {
+		failures = append(failures, fmt.Sprintf("-o: %v", err))
 	}
 	failures = append(failures, outs.commit()...)
 	for _, v := range rep.Verdicts() {
