@@ -311,7 +311,7 @@ func TestDeriveKeyRules(t *testing.T) {
 		key := blob[12:]
 		var want []byte
 		if tc.expand {
-			want = md5Expand(sum[:])
+			want = csptest.Expand(func(b []byte) []byte { s := md5.Sum(b); return s[:] }, sum[:])
 		} else {
 			want = sum[:]
 		}
@@ -319,18 +319,4 @@ func TestDeriveKeyRules(t *testing.T) {
 			t.Errorf("alg %#x from MD5: key %x; expanded %v", tc.alg, key, tc.expand)
 		}
 	}
-}
-
-// md5Expand is CryptDeriveKey's expansion for MD5, written out for the test.
-func md5Expand(v []byte) []byte {
-	var b1, b2 [64]byte
-	for i := range b1 {
-		b1[i], b2[i] = 0x36, 0x5c
-		if i < len(v) {
-			b1[i] ^= v[i]
-			b2[i] ^= v[i]
-		}
-	}
-	x, y := md5.Sum(b1[:]), md5.Sum(b2[:])
-	return append(x[:], y[:]...)
 }

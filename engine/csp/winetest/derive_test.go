@@ -19,7 +19,7 @@ func plaintextKeyBlob(alg uint32, key []byte) []byte {
 // deriveMaterial is CryptDeriveKey's construction as Windows applies it, for a hash function h
 // whose value is v: the key is the first keyLen bytes of v, or, when v is shorter than the
 // key or the key is AES or three-key 3DES (and h is not SHA-2, which the callers never pass),
-// of h(v ^ 0x36 pad) || h(v ^ 0x5C pad) over 64-byte buffers.
+// of csptest.Expand(h, v).
 func deriveMaterial(h func([]byte) []byte, v []byte, alg uint32, keyLen int) []byte {
 	expand := len(v) < keyLen
 	switch alg {
@@ -29,15 +29,7 @@ func deriveMaterial(h func([]byte) []byte, v []byte, alg uint32, keyLen int) []b
 	if !expand {
 		return v[:keyLen]
 	}
-	var in, out [64]byte
-	for i := range in {
-		in[i], out[i] = 0x36, 0x5c
-		if i < len(v) {
-			in[i] ^= v[i]
-			out[i] ^= v[i]
-		}
-	}
-	return append(h(in[:]), h(out[:])...)[:keyLen]
+	return csptest.Expand(h, v)[:keyLen]
 }
 
 // keyBytes is a session key's length in bytes: the algorithm's, or bits/8 when bits is set.
