@@ -347,7 +347,8 @@ func runCSPFuzz(t *testing.T, c *CSP, in *fuzzInput) {
 		case 27:
 			check("SetProvParam", c.SetProvParam(ProvHandle(handle()), in.u32(), in.bytes(), in.u32()))
 		case 28:
-			// A session key's PLAINTEXTKEYBLOB imports as a key that encrypts the same.
+			// A session key's PLAINTEXTKEYBLOB imports back with documented errors only, as a
+			// key that, imported without CRYPT_EXPORTABLE, refuses to be exported.
 			k := KeyHandle(handle())
 			blob, err := c.ExportKey(k, 0, PLAINTEXTKEYBLOB, 0)
 			if !check("ExportKey(PLAINTEXTKEYBLOB)", err) {
