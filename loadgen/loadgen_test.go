@@ -316,6 +316,24 @@ func TestProgressIsReported(t *testing.T) {
 	if calls.Load() == 0 || sawOps.Load() == 0 {
 		t.Fatalf("progress called %d times, %d with operations", calls.Load(), sawOps.Load())
 	}
+
+	// Errors are the operations that did not succeed: here every other one.
+	f = &fake{cycle: []Outcome{0, 1}}
+	var last atomic.Pointer[Progress]
+	_, err = Run(context.Background(), f.workload("fake"), Config{
+		Workers: 2, Duration: 120 * time.Millisecond, ProgressEvery: 10 * time.Millisecond,
+		Progress: func(p Progress) {
+			if p.Ops > 0 && !p.Warmup {
+				last.Store(&p)
+			}
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := last.Load(); p == nil || p.Errors < p.Ops/4 || p.Errors > p.Ops*3/4 {
+		t.Fatalf("last progress %+v: want about half the operations as errors", p)
+	}
 }
 
 // The harness allocates nothing per operation: a run a hundred times longer
