@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"errors"
 	"flag"
 	"sync/atomic"
 	"testing"
@@ -95,5 +96,25 @@ func TestBenchmarkFailsOnViolation(t *testing.T) {
 	})
 	if res.N != 0 || calls.Load() == 0 {
 		t.Fatalf("a violating storm passed: %+v after %d calls", res, calls.Load())
+	}
+}
+
+// An error fails the benchmark too: a leak that Instance.Close reports
+// (Run returns the result with it), and a storm that cannot run at all.
+func TestBenchmarkFailsOnError(t *testing.T) {
+	for name, run := range map[string]func(b *testing.B){
+		"leak": func(b *testing.B) {
+			f := &fake{closeErr: errors.New("2 handles leaked")}
+			Benchmark(b, f.workload("leaky"), Config{Workers: 1})
+		},
+		"bad workload": func(b *testing.B) {
+			Benchmark(b, Workload{Name: "no-setup", Outcomes: fakeOutcomes}, Config{Workers: 1})
+		},
+	} {
+		var res testing.BenchmarkResult
+		withBenchtime(t, "100x", func() { res = testing.Benchmark(run) })
+		if res.N != 0 {
+			t.Errorf("%s: the benchmark passed: %+v", name, res)
+		}
 	}
 }
