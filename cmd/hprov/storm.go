@@ -158,6 +158,11 @@ func plan(fs *flag.FlagSet, f *stormFlags) (*stormPlan, error) {
 		build func(impl string) (loadgen.Workload, error)
 		name  string
 	}
+	profile := func(name string) workloadImpls {
+		return workloadImpls{name: name, build: func(impl string) (loadgen.Workload, error) {
+			return profiles.New(name, profiles.Options{Impl: impl})
+		}}
+	}
 	var wls []workloadImpls
 	switch {
 	case flagSet(fs, "mix"):
@@ -198,19 +203,13 @@ func plan(fs *flag.FlagSet, f *stormFlags) (*stormPlan, error) {
 			}
 		}
 		for _, n := range names {
-			wls = append(wls, workloadImpls{name: n, build: func(impl string) (loadgen.Workload, error) {
-				return profiles.New(n, profiles.Options{Impl: impl})
-			}})
+			wls = append(wls, profile(n))
 		}
 	case explicitImpl:
-		wls = append(wls, workloadImpls{name: "engine-insert-release", build: func(impl string) (loadgen.Workload, error) {
-			return profiles.New("engine-insert-release", profiles.Options{Impl: impl})
-		}})
+		wls = append(wls, profile("engine-insert-release"))
 	default:
 		for _, n := range profiles.Names() {
-			wls = append(wls, workloadImpls{name: n, build: func(impl string) (loadgen.Workload, error) {
-				return profiles.New(n, profiles.Options{Impl: impl})
-			}})
+			wls = append(wls, profile(n))
 		}
 	}
 
