@@ -70,9 +70,9 @@ func (c *CSP) AcquireContext(container, provider string, provType, flags uint32)
 	}
 	name := container
 	if flags&CRYPT_MACHINE_KEYSET != 0 {
-		name = `machine\` + container
+		name = machinePrefix + container
 	}
-	ctx := &context{provType: provType, pers: p.pers, machine: flags&CRYPT_MACHINE_KEYSET != 0, name: container, store: name}
+	ctx := &context{provType: provType, pers: p.pers, store: name}
 	switch {
 	case flags&CRYPT_DELETEKEYSET != 0:
 		if err := c.store.Delete(name); err != nil {

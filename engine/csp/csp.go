@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -49,10 +50,18 @@ type context struct {
 	provType uint32
 	pers     personality // which provider name it was opened on
 	verify   bool        // CRYPT_VERIFYCONTEXT: no container; GenKey(AT_*) pairs are ephemeral
-	machine  bool        // CRYPT_MACHINE_KEYSET
-	name     string      // the container's name as the caller gave it (PP_CONTAINER)
-	store    string      // the container's name in the Store
+	store    string      // the container's name in the Store (see container)
 	id       uint64      // the container incarnation the context opened
+}
+
+// machinePrefix starts the Store names of CRYPT_MACHINE_KEYSET containers.
+const machinePrefix = `machine\`
+
+// container returns the container's name as the caller gave it (PP_CONTAINER) and whether it
+// is a machine container (CRYPT_MACHINE_KEYSET): container names hold no '\' (validName), so
+// the Store name's prefix tells.
+func (x *context) container() (name string, machine bool) {
+	return strings.CutPrefix(x.store, machinePrefix)
 }
 
 // CSP is one cryptographic service provider instance: its own handle table and container

@@ -57,7 +57,8 @@ func (c *CSP) GetProvParam(h ProvHandle, param, flags uint32) ([]byte, error) {
 	case PP_NAME:
 		return cString(providers[ctx.pers].name), nil
 	case PP_CONTAINER, PP_UNIQUE_CONTAINER:
-		return cString(ctx.name), nil
+		name, _ := ctx.container()
+		return cString(name), nil
 	case PP_PROVTYPE:
 		return dword(ctx.provType)
 	case PP_KEYSPEC:
@@ -69,7 +70,7 @@ func (c *CSP) GetProvParam(h ProvHandle, param, flags uint32) ([]byte, error) {
 	case PP_VERSION:
 		return dword(0x200)
 	case PP_KEYSET_TYPE:
-		if ctx.machine {
+		if _, machine := ctx.container(); machine {
 			return dword(CRYPT_MACHINE_KEYSET)
 		}
 		return dword(0)
@@ -132,7 +133,7 @@ func (c *CSP) containerNames(machine bool) ([]string, error) {
 	}
 	var names []string
 	for _, n := range all {
-		rest, isMachine := strings.CutPrefix(n, `machine\`)
+		rest, isMachine := strings.CutPrefix(n, machinePrefix)
 		if isMachine == machine {
 			names = append(names, rest)
 		}
