@@ -12,8 +12,10 @@
 // finds a violation or fails, or when compare finds a regression, 2 on
 // bad input (unknown profile or impl, malformed mix, a duration or rate
 // that is not positive, a file that cannot be read or is malformed), which
-// is reported in one line on stderr, and 3 when compare is inconclusive
-// (too few runs, a benchmark missing from NEW, nothing compared).
+// is reported in one line on stderr, 3 when compare is inconclusive
+// (too few runs, a benchmark missing from NEW, nothing compared), and 130
+// when SIGINT or SIGTERM stops a storm (the finished ones are still
+// reported and written).
 //
 // The command is a thin layer: flags are parsed here and turned into
 // loadgen, report, benchcmp, profsum and scaleplot calls, which know
@@ -35,6 +37,10 @@ const (
 	exitOK      = 0
 	exitFailure = 1 // a violation, a regression, a failed storm
 	exitUsage   = 2 // bad input
+
+	// exitInterrupted is the status after SIGINT or SIGTERM, as a shell
+	// reports a process killed by SIGINT (128+2).
+	exitInterrupted = 130
 )
 
 const usage = `usage: hprov <command> [flags] [args]

@@ -25,7 +25,9 @@ hprov compare. Without -profile, -mix or -impl it runs the standard suite:
 every profile, engine-insert-release on every impl, on the default worker
 counts, 500ms each after 100ms of warm-up (about 15 s in all); -duration,
 -ops, -rate, -workers and -count still apply. Exit status 1 if any storm
-finds a violation or fails its leak check.
+finds a violation, fails its leak check or completes no operation; 2 on bad
+input, before anything runs; 130 after SIGINT or SIGTERM, which stops the
+storm running and still reports and writes every storm finished before it.
 
 profiles:
 `

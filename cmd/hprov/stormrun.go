@@ -20,10 +20,6 @@ import (
 	"github.com/hprov/hprov/loadgen/report"
 )
 
-// exitInterrupted is the status after SIGINT or SIGTERM, as a shell
-// reports a process killed by SIGINT (128+2).
-const exitInterrupted = 130
-
 // ceilingTime is how long the generator's own ceiling is measured, per
 // worker count, before open-loop storms.
 const ceilingTime = 200 * time.Millisecond
