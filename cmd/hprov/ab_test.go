@@ -356,6 +356,50 @@ func TestABInterrupt(t *testing.T) {
 	}
 }
 
+// SIGINT while a test binary builds: go is killed, and its work directory
+// goes with hprov's temporary directory instead of staying in TMPDIR.
+func TestABInterruptDuringBuild(t *testing.T) {
+	repo := abRepo(t)
+	tmp := os.Getenv("TMPDIR") // abRepo's, for this test alone
+	cmd := exec.Command(os.Args[0], "-test.run=^TestABHelperProcess$")
+	cmd.Env = append(os.Environ(), "HPROV_AB_HELPER="+strings.Join([]string{"ab", "-base", "HEAD~1", "-count", "2", "-benchtime", "1x", "-o", filepath.Join(t.TempDir(), "out")}, "\x1f"))
+	cmd.Dir = repo
+	var stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stderr, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Wait for the go command's work directory, wherever it is.
+	var err error
+	for caught := false; !caught; {
+		select {
+		case err = <-done:
+			t.Skipf("hprov ab finished (%v) before a build could be interrupted", err)
+		case <-time.After(time.Millisecond):
+		}
+		for _, pat := range []string{"go-build*", "*/go-build*"} {
+			if m, _ := filepath.Glob(filepath.Join(tmp, pat)); len(m) > 0 {
+				caught = true
+			}
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = <-done
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInterrupted {
+		// Interrupted too late: the build was over.
+		t.Skipf("exit %v, not interrupted during the build\n%s", err, stderr.String())
+	}
+	checkNoWorktree(t, repo)
+	if left, _ := filepath.Glob(filepath.Join(tmp, "go-build*")); len(left) > 0 {
+		t.Errorf("the go command's work directory left behind: %v", left)
+	}
+}
+
 // TestABHelperProcess is hprov itself when TestABInterrupt runs this test
 // binary as a child process to interrupt it.
 func TestABHelperProcess(t *testing.T) {

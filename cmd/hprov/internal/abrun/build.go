@@ -6,7 +6,9 @@ import (
 	"debug/buildinfo"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -25,7 +27,11 @@ type Binary struct {
 }
 
 // Build compiles pkg's test binary with "go test -c", resolving the
-// import path from dir (a checkout's PkgDir), and writes it to out.
+// import path from dir (a checkout's PkgDir), and writes it to out. The
+// go command's work directory goes beside out (GOTMPDIR): cancelling ctx
+// kills go, which leaves its work directory behind, and it must be where
+// the caller removes out's directory, not in the system's temporary
+// directory.
 func Build(ctx context.Context, dir string, pkg Package, out, tags string) (*Binary, error) {
 	args := []string{"test", "-c", "-o", out}
 	if tags != "" {
@@ -34,6 +40,7 @@ func Build(ctx context.Context, dir string, pkg Package, out, tags string) (*Bin
 	// No "--": go test would take what follows for test binary flags.
 	cmd := exec.CommandContext(ctx, "go", append(args, pkg.ImportPath)...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOTMPDIR="+filepath.Dir(out))
 	var output bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &output, &output
 	if err := cmd.Run(); err != nil {
