@@ -5,7 +5,7 @@ import (
 )
 
 // Contract: the hot path allocates only what the algorithm itself must: nothing for a verify
-// context's acquire and release or for AddRef and release; for a hash session the hash object,
+// context's acquire and release (the provider named or not) or for AddRef and release; for a hash session the hash object,
 // the hash.Hash and the returned value.
 func TestHotPathAllocs(t *testing.T) {
 	if testing.CoverMode() != "" {
@@ -22,6 +22,15 @@ func TestHotPathAllocs(t *testing.T) {
 	}{
 		{"AcquireContext(CRYPT_VERIFYCONTEXT)+ReleaseContext", 0, func() {
 			v, err := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ReleaseContext(v, 0); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"AcquireContext(CRYPT_VERIFYCONTEXT, a provider named in other case)+ReleaseContext", 0, func() {
+			v, err := c.AcquireContext("", "microsoft enhanced cryptographic provider v1.0", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT)
 			if err != nil {
 				t.Fatal(err)
 			}
