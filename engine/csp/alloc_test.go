@@ -5,8 +5,8 @@ import (
 )
 
 // Contract: the hot path allocates only what the algorithm itself must: nothing for a verify
-// context's acquire and release (the provider named or not) or for AddRef and release; for a hash session the hash object,
-// the hash.Hash and the returned value.
+// context's acquire and release (the provider named or not) or for AddRef and release; for a
+// hash session the hash object, the hash.Hash and the returned value.
 func TestHotPathAllocs(t *testing.T) {
 	if testing.CoverMode() != "" {
 		t.Skip("coverage instrumentation allocates")
