@@ -155,20 +155,13 @@ func (s *abSide) describe() string {
 	switch {
 	case s.rev == "":
 		if s.dirty {
-			return fmt.Sprintf("the working tree (%s with uncommitted changes)", short(s.commit))
+			return fmt.Sprintf("the working tree (%s with uncommitted changes)", abrun.Short(s.commit))
 		}
-		return fmt.Sprintf("the working tree (%s)", short(s.commit))
+		return fmt.Sprintf("the working tree (%s)", abrun.Short(s.commit))
 	case strings.HasPrefix(s.commit, s.rev):
-		return short(s.commit)
+		return abrun.Short(s.commit)
 	}
-	return fmt.Sprintf("%s (%s)", short(s.commit), s.rev)
-}
-
-func short(c string) string {
-	if len(c) > 12 {
-		return c[:12]
-	}
-	return c
+	return fmt.Sprintf("%s (%s)", abrun.Short(s.commit), s.rev)
 }
 
 // runAB does the work; every exit from it leaves no worktree behind.

@@ -119,7 +119,7 @@ func (r *Repo) AddWorktree(ctx context.Context, commit string) (*Worktree, error
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		return nil, fmt.Errorf("git worktree add %s: %w", short(commit), err)
+		return nil, fmt.Errorf("git worktree add %s: %w", Short(commit), err)
 	}
 	return w, nil
 }
@@ -171,8 +171,8 @@ func firstLine(s string) string {
 	return ""
 }
 
-// short abbreviates a commit hash for messages.
-func short(commit string) string {
+// Short abbreviates a commit hash to 12 digits for messages.
+func Short(commit string) string {
 	if len(commit) > 12 {
 		return commit[:12]
 	}
