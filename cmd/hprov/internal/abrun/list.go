@@ -26,11 +26,10 @@ type Package struct {
 	ImportPath string
 	Dir        string // source directory
 	// Benchmarks are the top-level benchmark functions whose names
-	// match the pattern's first element, in source order.
+	// match the pattern's first element, in source order. A package
+	// with a test file that does not parse is listed even without any,
+	// so that building it reports go's own error.
 	Benchmarks []string
-	// Unparsed is set when a test file could not be parsed: the package
-	// is kept so that building it reports go's own error.
-	Unparsed bool
 }
 
 // ListBenchmarks returns the packages matching patterns (resolved in dir)
@@ -86,10 +85,11 @@ func ListBenchmarks(ctx context.Context, dir string, patterns []string, bench st
 			continue
 		}
 		pkg := Package{ImportPath: p.ImportPath, Dir: p.Dir}
+		unparsed := false
 		for _, f := range append(p.TestGoFiles, p.XTestGoFiles...) {
 			names, err := benchmarkFuncs(filepath.Join(p.Dir, f))
 			if err != nil {
-				pkg.Unparsed = true
+				unparsed = true
 				continue
 			}
 			for _, n := range names {
@@ -98,7 +98,7 @@ func ListBenchmarks(ctx context.Context, dir string, patterns []string, bench st
 				}
 			}
 		}
-		if len(pkg.Benchmarks) > 0 || pkg.Unparsed {
+		if len(pkg.Benchmarks) > 0 || unparsed {
 			pkgs = append(pkgs, pkg)
 		}
 	}
