@@ -250,15 +250,12 @@ func runAB(ctx context.Context, o abOptions, stdout, stderr io.Writer) (code int
 	}
 	say("base: %s; head: %s", base.describe(), head.describe())
 
-	// Packages with selected benchmarks, on each side.
-	nbench := 0
+	// Packages with selected benchmarks, on each side, and those with a
+	// test file that does not parse, for go test -c to say why.
 	var unresolved [2]map[string]string
 	for i, s := range []*abSide{base, head} {
 		if s.pkgs, unresolved[i], err = abrun.ListBenchmarks(ctx, s.dir, o.patterns, o.settings.Bench, o.tags); err != nil {
 			return failed(fmt.Errorf("%s: %w", s.name, err))
-		}
-		for _, p := range s.pkgs {
-			nbench += len(p.Benchmarks)
 		}
 	}
 	// A package may exist on one side only; a pattern must name
@@ -270,7 +267,7 @@ func runAB(ctx context.Context, o abOptions, stdout, stderr io.Writer) (code int
 			}
 		}
 	}
-	if nbench == 0 {
+	if len(base.pkgs)+len(head.pkgs) == 0 {
 		return failed(fmt.Errorf("%w -bench %q in %s on either side", abrun.ErrNoBenchmarks, o.settings.Bench, strings.Join(o.patterns, " ")))
 	}
 	for _, s := range []*abSide{base, head} {

@@ -280,6 +280,11 @@ func TestABFailures(t *testing.T) {
 			gitT(t, repo, "commit", "-q", "-a", "-m", "broken")
 			writeT(t, repo, "calc/work.go", abWorkOld)
 		}, []string{"-base", "HEAD"}, "base ("},
+		{"test file does not parse", func(t *testing.T, repo string) {
+			// Kept although no benchmark can be read from it, so
+			// that go says what is wrong.
+			writeT(t, repo, "broken/broken_test.go", "package broken\n\nfunc BenchmarkX(b *testing.B) {\n")
+		}, []string{"-base", "HEAD", "./broken"}, "example.com/m/broken does not build"},
 		{"no benchmark matched", nil, []string{"-base", "HEAD~1", "-bench", "NoSuchBenchmark"}, `no benchmark matched -bench "NoSuchBenchmark"`},
 		{"no sub-benchmark matched", nil, []string{"-base", "HEAD~1", "-bench", "Work/nosub"}, "printed no results"},
 		{"benchmark fails", func(t *testing.T, repo string) {
