@@ -15,29 +15,25 @@ func TestHotPathAllocs(t *testing.T) {
 	h := verifyCtx(t, c)
 	defer c.ReleaseContext(h, 0)
 	data := make([]byte, 64)
+	acquireRelease := func(provider string, provType uint32) func() {
+		return func() {
+			v, err := c.AcquireContext("", provider, provType, CRYPT_VERIFYCONTEXT)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.ReleaseContext(v, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
 	for _, tc := range []struct {
 		name string
 		max  float64
 		f    func()
 	}{
-		{"AcquireContext(CRYPT_VERIFYCONTEXT)+ReleaseContext", 0, func() {
-			v, err := c.AcquireContext("", "", PROV_RSA_AES, CRYPT_VERIFYCONTEXT)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.ReleaseContext(v, 0); err != nil {
-				t.Fatal(err)
-			}
-		}},
-		{"AcquireContext(CRYPT_VERIFYCONTEXT, a provider named in other case)+ReleaseContext", 0, func() {
-			v, err := c.AcquireContext("", "microsoft enhanced cryptographic provider v1.0", PROV_RSA_FULL, CRYPT_VERIFYCONTEXT)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if err := c.ReleaseContext(v, 0); err != nil {
-				t.Fatal(err)
-			}
-		}},
+		{"AcquireContext(CRYPT_VERIFYCONTEXT)+ReleaseContext", 0, acquireRelease("", PROV_RSA_AES)},
+		{"AcquireContext(CRYPT_VERIFYCONTEXT, a provider named in other case)+ReleaseContext", 0,
+			acquireRelease("microsoft enhanced cryptographic provider v1.0", PROV_RSA_FULL)},
 		{"ContextAddRef+ReleaseContext", 0, func() {
 			if err := c.ContextAddRef(h, 0); err != nil {
 				t.Fatal(err)
