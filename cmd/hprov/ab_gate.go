@@ -118,9 +118,8 @@ func reportNoise(path1, path2 string, g gate.Config, stderr io.Writer) error {
 			units = append(units, r.Unit)
 		}
 		n.rows++
-		// As the gate decides: significant unless p exceeds alpha; a
-		// zero delta (all values equal) is no difference at all.
-		if r.Tested && !(r.PAdjusted > g.Alpha) && (r.Delta == nil || r.Delta.Sign() != 0) {
+		// A zero delta (all values equal) is no difference at all.
+		if rep.Significant(r) && (r.Delta == nil || r.Delta.Sign() != 0) {
 			n.significant++
 		}
 		if d := math.Abs(ratFloat(r.Delta)); d > n.max || n.where == "" {

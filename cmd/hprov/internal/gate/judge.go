@@ -154,8 +154,7 @@ func (rep *Report) decide() {
 		if !r.Tested {
 			continue
 		}
-		significant := !(r.PAdjusted > rep.cfg.Alpha)
-		if !significant || !beyond(r.Delta, th) {
+		if !rep.Significant(r) || !beyond(r.Delta, th) {
 			r.Verdict = Unchanged
 			continue
 		}
@@ -169,6 +168,14 @@ func (rep *Report) decide() {
 			r.Verdict = Improvement
 		}
 	}
+}
+
+// Significant reports whether the test found the row's change
+// significant: tested, with a (corrected) p-value no greater than alpha.
+// A significant row beyond the threshold is a regression or an
+// improvement.
+func (rep *Report) Significant(r *Row) bool {
+	return r.Tested && !(r.PAdjusted > rep.cfg.Alpha)
 }
 
 // beyond reports whether |delta| > th; an unbounded delta (nil) is
