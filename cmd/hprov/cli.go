@@ -250,3 +250,13 @@ func unwrapPath(err error) error {
 	}
 	return err
 }
+
+// unwrapPathKeep turns "open x: no such file" into a message that names
+// the file once.
+func unwrapPathKeep(err error, path string) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return fmt.Errorf("%s: %v", path, pe.Err)
+	}
+	return err
+}

@@ -2,9 +2,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"io"
-	"os"
 
 	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
 	"github.com/hprov/hprov/cmd/hprov/internal/gate"
@@ -65,14 +63,4 @@ func compare(args []string, stdout, stderr io.Writer) int {
 	}
 	code, _ := gate.Run("hprov compare", in, proj, cfg, stdout, stderr)
 	return code
-}
-
-// unwrapPathKeep turns "open x: no such file" into a message that names
-// the file once.
-func unwrapPathKeep(err error, path string) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return fmt.Errorf("%s: %v", path, pe.Err)
-	}
-	return err
 }
