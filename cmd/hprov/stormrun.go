@@ -93,7 +93,6 @@ func storm(args []string, stdout, stderr io.Writer) int {
 	var (
 		done     []*loadgen.Result
 		failures []string
-		started  time.Time
 	)
 	total := p.count * len(p.storms)
 	progress := newProgress(stderr, total)
@@ -107,7 +106,6 @@ func storm(args []string, stdout, stderr io.Writer) int {
 	n := 0           // storms finished
 	stopped := false // a storm was stopped by the signal (not between two)
 	progress.start(1, p.storms[0].String())
-	started = time.Now()
 	_ = loadgen.Rounds(ctx, storms, p.count, func(round, i int, res *loadgen.Result, err error) error {
 		progress.clear()
 		if ctx.Err() != nil {
@@ -132,7 +130,6 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		}
 		if n < total {
 			progress.start(n+1, p.storms[n%len(p.storms)].String())
-			started = time.Now()
 		}
 		return nil
 	})
@@ -196,7 +193,7 @@ func storm(args []string, stdout, stderr io.Writer) int {
 		where := fmt.Sprintf("before the first storm of %d", total)
 		switch {
 		case stopped:
-			where = fmt.Sprintf("during storm %d of %d (%s, %s in)", n+1, total, p.storms[n%len(p.storms)], time.Since(started).Round(time.Millisecond))
+			where = fmt.Sprintf("during storm %d of %d (%s, %s in)", n+1, total, p.storms[n%len(p.storms)], time.Since(progress.started).Round(time.Millisecond))
 		case n > 0:
 			where = fmt.Sprintf("after storm %d of %d", n, total)
 		}
@@ -215,8 +212,9 @@ type progressState struct {
 	terminal bool
 	every    time.Duration
 	total    int
-	n        int
-	name     string
+	n        int       // the storm running, from 1
+	name     string    // its name
+	started  time.Time // when it started
 }
 
 const progressEvery = 10 * time.Second
@@ -230,7 +228,7 @@ func newProgress(stderr io.Writer, total int) *progressState {
 }
 
 func (p *progressState) start(n int, name string) {
-	p.n, p.name = n, name
+	p.n, p.name, p.started = n, name, time.Now()
 }
 
 func (p *progressState) update(pr loadgen.Progress) {
