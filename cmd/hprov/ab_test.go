@@ -291,6 +291,7 @@ func TestABFailures(t *testing.T) {
 			writeT(t, repo, "calc/fail_test.go", "package calc\n\nimport \"testing\"\n\nfunc BenchmarkFails(b *testing.B) { b.Fatal(\"broken on purpose\") }\n")
 		}, []string{"-base", "HEAD", "-bench", "Fails"}, "broken on purpose"},
 		{"no base", nil, nil, "-base is required"},
+		{"bad -o", nil, []string{"-base", "HEAD", "-o", "/dev/null/out"}, "-o: not a directory"},
 		{"bad bench pattern", nil, []string{"-base", "HEAD", "-bench", "a/(b"}, "-bench"},
 		{"bad count", nil, []string{"-base", "HEAD", "-count", "0"}, "-count"},
 		{"bad benchtime", nil, []string{"-base", "HEAD", "-benchtime", "fast"}, "-benchtime"},
