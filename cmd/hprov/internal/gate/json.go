@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"math"
 	"slices"
 
 	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
@@ -87,7 +88,7 @@ func side(label string, c *benchcmp.Cell) *jsonSide {
 		return nil
 	}
 	bound := func(v float64) *float64 {
-		if isInf(v) || v != v {
+		if math.IsInf(v, 0) || math.IsNaN(v) {
 			return nil
 		}
 		return &v

@@ -78,14 +78,13 @@ type Report struct {
 	// ExitBadInput.
 	BadInput int
 
-	cfg    Config
-	tables *benchcmp.Tables
+	cfg Config
 }
 
 // Judge applies the gate to tables built with benchcmp.Build (with
 // Options.Mark set to cfg.Gate). cfg must be valid.
 func Judge(ts *benchcmp.Tables, cfg Config) *Report {
-	rep := &Report{Columns: len(ts.Cols), cfg: cfg, tables: ts}
+	rep := &Report{Columns: len(ts.Cols), cfg: cfg}
 	for _, t := range ts.Tables {
 		base := t.Cols[0]
 		later := ts.Cols[slices.Index(ts.Cols, base)+1:]

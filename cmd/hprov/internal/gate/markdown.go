@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"fmt"
 	"io"
-	"math"
 	"strings"
 
 	"github.com/hprov/hprov/cmd/hprov/internal/benchcmp"
@@ -112,5 +111,3 @@ func mdEscape(s string) string {
 	s = strings.ReplaceAll(s, "|", `\|`)
 	return strings.ReplaceAll(s, "\n", " ")
 }
-
-func isInf(f float64) bool { return math.IsInf(f, 0) }
