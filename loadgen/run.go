@@ -156,7 +156,13 @@ func runStorm(ctx context.Context, w Workload, cfg Config, hk hooks) (*Result, e
 	}
 	r.warmupLabels = pprof.WithLabels(ctx, pprof.Labels(append(labels, "phase", "warmup")...))
 	r.measureLabels = pprof.WithLabels(ctx, pprof.Labels(append(labels, "phase", "measure")...))
-	stopOnCancel := context.AfterFunc(ctx, func() { r.stop.Store(true) })
+	// The function AfterFunc runs on cancellation is a goroutine of Run's
+	// too: if it started, Run waits for it before returning.
+	cancelled := make(chan struct{})
+	stopOnCancel := context.AfterFunc(ctx, func() {
+		r.stop.Store(true)
+		close(cancelled)
+	})
 	if cfg.Rate == 0 {
 		r.remaining.Store(int64(cfg.Ops))
 	}
@@ -199,7 +205,9 @@ func runStorm(ctx context.Context, w Workload, cfg Config, hk hooks) (*Result, e
 	}
 	close(monitorDone)
 	monitor.Wait()
-	stopOnCancel()
+	if !stopOnCancel() {
+		<-cancelled
+	}
 
 	closeErr := inst.Close()
 	if err := ctx.Err(); err != nil {
