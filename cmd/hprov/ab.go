@@ -141,14 +141,13 @@ func (o *abOptions) check(pos []string) error {
 
 // A side is one revision's checkout and binaries.
 type abSide struct {
-	name     string // "base" or "head"
-	rev      string // as given ("" for the working tree)
-	commit   string // full hash
-	dirty    bool   // the working tree, with uncommitted changes
-	dir      string // where package patterns resolve
-	pkgs     []abrun.Package
-	bins     []*abrun.Binary
-	revision string // the revision config line's value
+	name   string // "base" or "head"
+	rev    string // as given ("" for the working tree)
+	commit string // full hash
+	dirty  bool   // the working tree, with uncommitted changes
+	dir    string // where package patterns resolve
+	pkgs   []abrun.Package
+	bins   []*abrun.Binary
 }
 
 func (s *abSide) describe() string {
@@ -206,14 +205,9 @@ func runAB(ctx context.Context, o abOptions, stdout, stderr io.Writer) (code int
 		}
 		return failed(fmt.Errorf("-head: %w", err))
 	}
-	base.revision = base.commit
-	head.revision = head.commit
 	if o.head == "" {
 		if head.dirty, err = repo.Dirty(ctx); err != nil {
 			return failed(err)
-		}
-		if head.dirty {
-			head.revision += "-dirty"
 		}
 		head.dir = filepath.Join(repo.Top, repo.Rel)
 	}
@@ -322,13 +316,19 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// config is the file configuration written ahead of a side's results.
+// config is the file configuration written ahead of a side's results:
+// the commit ("-dirty" for a working tree with uncommitted changes) and
+// the Go version.
 func (s *abSide) config() []benchfmt.Config {
 	goVersion := ""
 	if len(s.bins) > 0 {
 		goVersion = s.bins[0].GoVersion
 	}
-	cfg := []benchfmt.Config{{Key: "revision", Value: []byte(s.revision), File: true}}
+	revision := s.commit
+	if s.dirty {
+		revision += "-dirty"
+	}
+	cfg := []benchfmt.Config{{Key: "revision", Value: []byte(revision), File: true}}
 	if goVersion != "" {
 		cfg = append(cfg, benchfmt.Config{Key: "go", Value: []byte(goVersion), File: true})
 	}
