@@ -12,16 +12,16 @@ func TestPlainValue(t *testing.T) {
 		t.Fatalf("x/crypto's md4 digest %v is not a plain value: DuplicateHash of MD4 fails", v.Type())
 	}
 	type plain struct {
-		s [4]uint32
-		x [64]byte
-		n int
+		_ [4]uint32
+		_ [64]byte
+		_ int
 	}
 	type withSlice struct {
-		s []byte
-		n int
+		_ []byte
+		_ int
 	}
-	type withPtr struct{ p *[4]uint32 }
-	type nested struct{ in [2]withSlice }
+	type withPtr struct{ _ *[4]uint32 }
+	type nested struct{ _ [2]withSlice }
 	for _, c := range []struct {
 		v    any
 		want bool
